@@ -1,0 +1,54 @@
+"""Table I/O shared by every area: the one error type for bad input and
+deterministic CSV writing/reading of result tables."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+
+class InputError(Exception):
+    """Bad input, reported to the user as one readable line.
+
+    Rows are numbered as a spreadsheet shows them: the header is row 1, so
+    the first data row is row 2.
+    """
+
+    def __init__(self, file, message, row=None, column=None, **context):
+        self.file = str(file)
+        self.message = message
+        self.row = row
+        self.column = column
+        self.context = context
+        super().__init__(str(self))
+
+    def __str__(self):
+        parts = [self.file]
+        for key, value in self.context.items():
+            parts.append(f"{key} {value!s}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return ": ".join([", ".join(parts), self.message])
+
+
+def write_csv(df: pd.DataFrame, path, columns=None) -> None:
+    """Write a result table deterministically (fixed column order, no index,
+    floats with 10 significant digits so reruns are byte-identical)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if columns is not None:
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise ValueError(f"{path}: result table lacks columns {missing}")
+        df = df.loc[:, list(columns)]
+    df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n",
+              quoting=csv.QUOTE_MINIMAL)
+
+
+def read_csv(path) -> pd.DataFrame:
+    """Read a table written by this pipeline (validated inputs or results)."""
+    return pd.read_csv(path, keep_default_na=True)

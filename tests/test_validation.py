@@ -1,0 +1,239 @@
+"""Input contract: each file type is validated with errors naming file, row and column."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from scripts import validation
+from scripts.tables import InputError
+
+BINDING_HEADER = ("receptor,species,radioligand,radioligand_nM,radioligand_kd_nM,well_type,"
+                  "compound,concentration_M,replicate,cpm\n")
+BINDING_ROWS = [
+    "H1,Human,[3H]mepyramine,1,1.2,total,,,1,5000",
+    "H1,Human,[3H]mepyramine,1,1.2,nsb,,,1,400",
+    "H1,Human,[3H]mepyramine,1,1.2,competitor,mirtazapine,1e-9,1,3000",
+]
+BEHAVIOUR_HEADER = ("animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,"
+                    "excluded,exclusion_reason,distance_cm\n")
+PK_HEADER = ("animal_id,species,body_weight_kg,route,dose_mg_kg,analyte,time_h,"
+             "concentration_ng_mL,lloq_ng_mL\n")
+
+
+def write(tmp_path, relative, text, encoding="utf-8"):
+    path = tmp_path / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def binding_file(tmp_path, rows=BINDING_ROWS, header=BINDING_HEADER):
+    return write(tmp_path, "binding/run1.csv", header + "\n".join(rows) + "\n")
+
+
+def error_of(call, *args, **kwargs) -> InputError:
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# --- binding ---------------------------------------------------------------
+
+def test_valid_binding_is_normalised(tmp_path):
+    table, warnings = validation.validate_binding(binding_file(tmp_path))
+    assert warnings == []
+    assert list(table["species"]) == ["human"] * 3  # case-folded
+    assert table.loc[2, "concentration_M"] == pytest.approx(1e-9)
+    assert math.isnan(table.loc[0, "concentration_M"])
+    assert list(table["source_row"]) == [2, 3, 4]
+    assert set(table["assay"]) == {"run1"}
+    assert table.loc[0, "source_file"] == "binding/run1.csv"
+
+
+@pytest.mark.parametrize("row_index, cell, value, column, words", [
+    (2, 9, "-5", "cpm", "must be ≥ 0"),
+    (2, 9, "abc", "cpm", "not a number"),
+    (2, 9, "1,5", "cpm", "decimal comma"),
+    (2, 9, "inf", "cpm", "finite"),
+    (2, 7, "0", "concentration_M", "must be > 0"),
+    (2, 7, "", "concentration_M", "value missing"),
+    (2, 5, "blank", "well_type", "unknown value 'blank'"),
+])
+def test_bad_binding_cells_name_file_row_column(tmp_path, row_index, cell, value, column,
+                                                 words):
+    rows = list(BINDING_ROWS)
+    cells = rows[row_index].split(",")
+    cells[cell] = f'"{value}"' if "," in value else value
+    rows[row_index] = ",".join(cells)
+    error = error_of(validation.validate_binding, binding_file(tmp_path, rows))
+    assert error.row == row_index + 2 and error.column == column
+    assert words in str(error) and "run1.csv" in str(error)
+
+
+def test_receptor_without_nsb_wells(tmp_path):
+    error = error_of(validation.validate_binding,
+                     binding_file(tmp_path, [BINDING_ROWS[0], BINDING_ROWS[2]]))
+    assert "no nsb wells" in str(error) and "H1 (human)" in str(error)
+
+
+def test_missing_column_suggests_misspelling(tmp_path):
+    header = BINDING_HEADER.replace(",cpm", ",cmp")
+    error = error_of(validation.validate_binding, binding_file(tmp_path, header=header))
+    assert error.column == "cpm" and error.row == 1 and "'cmp'" in str(error)
+
+
+def test_nanomolar_concentrations_warn(tmp_path):
+    rows = list(BINDING_ROWS)
+    rows[2] = rows[2].replace("1e-9", "10")
+    _, warnings = validation.validate_binding(binding_file(tmp_path, rows))
+    assert any("exceeds 1e-2 M" in w["message"] for w in warnings)
+
+
+def test_unknown_column_is_a_warning(tmp_path):
+    header = BINDING_HEADER.strip() + ",operator\n"
+    rows = [r + ",JB" for r in BINDING_ROWS]
+    _, warnings = validation.validate_binding(binding_file(tmp_path, rows, header))
+    assert [w["column"] for w in warnings] == ["operator"]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty"),
+    (BINDING_HEADER.encode(), "no data rows"),
+    (BINDING_HEADER.replace(",", ";").encode() + b"H1;human\n", "semicolon"),
+    ((BINDING_HEADER + "H1,r\xe9cepteur\n").encode("latin-1"), "UTF-8"),
+])
+def test_unreadable_files(tmp_path, content, words):
+    path = write(tmp_path, "binding/x.csv", content)
+    assert words in str(error_of(validation.validate_binding, path))
+
+
+def test_byte_order_mark_is_accepted_with_warning(tmp_path):
+    path = write(tmp_path, "binding/x.csv",
+                 "\ufeff" + BINDING_HEADER + "\n".join(BINDING_ROWS) + "\n")
+    table, warnings = validation.validate_binding(path)
+    assert len(table) == 3 and "byte-order mark" in warnings[0]["message"]
+
+
+# --- plate-reader grid -------------------------------------------------------
+
+def test_plate_grid_converts_to_long_format(tmp_path):
+    grid = ["row," + ",".join(str(i) for i in range(1, 13))]
+    for letter_index, letter in enumerate("ABCDEFGH"):
+        grid.append(letter + "," + ",".join(str(1000 * letter_index + c) for c in range(1, 13)))
+    write(tmp_path, "binding/p1.plate.csv", "\n".join(grid) + "\n")
+    layout = ("well,receptor,species,radioligand,radioligand_nM,radioligand_kd_nM,well_type,"
+              "compound,concentration_M,replicate\n"
+              "A1,H1,human,[3H]mepyramine,1,1.2,total,,,1\n"
+              "B1,H1,human,[3H]mepyramine,1,1.2,nsb,,,1\n"
+              "C12,H1,human,[3H]mepyramine,1,1.2,competitor,mirtazapine,1e-8,1\n")
+    write(tmp_path, "binding/p1.layout.csv", layout)
+    table, _ = validation.validate_plate(tmp_path / "binding/p1.plate.csv",
+                                         tmp_path / "binding/p1.layout.csv")
+    assert list(table["cpm"]) == [1.0, 1001.0, 2012.0]
+    assert list(table["well"]) == ["A1", "B1", "C12"] and set(table["assay"]) == {"p1"}
+
+
+# --- behaviour -------------------------------------------------------------
+
+def behaviour_file(tmp_path, rows, name="open_field"):
+    return write(tmp_path, f"behaviour/{name}.csv", BEHAVIOUR_HEADER + "\n".join(rows) + "\n")
+
+
+GOOD_BEHAVIOUR = ["r1,rat,m,Vehicle,0,PO,Acute,1,,,3000",
+                  "r2,rat,male,mirtazapine,10,po,acute,1,yes,video lost,"]
+
+
+def test_valid_behaviour_with_exclusion(tmp_path):
+    table, _ = validation.validate_behaviour(behaviour_file(tmp_path, GOOD_BEHAVIOUR))
+    assert list(table["sex"]) == ["M", "M"] and list(table["route"]) == ["po", "po"]
+    assert list(table["excluded"]) == [False, True]
+    assert set(table["test"]) == {"open_field"}
+
+
+@pytest.mark.parametrize("rows, column, words", [
+    (GOOD_BEHAVIOUR + ["r3,rat,M,mirtazapine,10,po,weekly,1,,,10"], "regimen", "unknown value"),
+    (GOOD_BEHAVIOUR + ["r3,rat,M,mirtazapine,10,po,acute,1,,,-10"], "distance_cm", "≥ 0"),
+    (GOOD_BEHAVIOUR + ["r3,rat,M,mirtazapine,10,po,acute,1,,,"], "distance_cm", "missing"),
+    (GOOD_BEHAVIOUR + ["r1,rat,M,mirtazapine,10,po,acute,1,,,10"], "animal_id", "duplicated"),
+    (["r2,rat,M,mirtazapine,10,po,acute,1,,,100"], "treatment", "no vehicle"),
+    (GOOD_BEHAVIOUR + ["r3,rat,M,mirtazapine,10,po,acute,1,yes,,10"], "exclusion_reason",
+     "missing"),
+])
+def test_bad_behaviour(tmp_path, rows, column, words):
+    error = error_of(validation.validate_behaviour, behaviour_file(tmp_path, rows))
+    assert error.column == column and words in str(error)
+
+
+def test_undeclared_test_is_rejected_and_declared_test_accepted(tmp_path):
+    header = BEHAVIOUR_HEADER.replace("distance_cm", "latency_s")
+    path = write(tmp_path, "behaviour/novelty_feeding.csv",
+                 header + "r1,rat,M,vehicle,0,po,acute,1,,,30\n")
+    assert "declare it" in str(error_of(validation.validate_behaviour, path))
+    declared = {"novelty_feeding": {"endpoint": "latency_s", "unit": "s",
+                                    "direction": "lower"}}
+    table, _ = validation.validate_behaviour(path, declared)
+    assert table.loc[0, "latency_s"] == 30
+
+
+def test_fst_accepts_per_minute_columns(tmp_path):
+    header = ("animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,"
+              + ",".join(f"immobility_min{i}" for i in range(1, 7)) + "\n")
+    path = write(tmp_path, "behaviour/fst.csv",
+                 header + "r1,rat,M,vehicle,0,po,acute,1,10,20,30,40,50,60\n")
+    table, _ = validation.validate_behaviour(path)
+    assert table.loc[0, "immobility_min6"] == 60
+
+
+# --- pk ----------------------------------------------------------------------
+
+def pk_file(tmp_path, rows):
+    return write(tmp_path, "pk/rat.csv", PK_HEADER + "\n".join(rows) + "\n")
+
+
+def test_pk_blq_and_below_lloq(tmp_path):
+    rows = ["a,rat,0.25,IV,2,mirtazapine,0.25,150,1", "a,rat,0.25,iv,2,mirtazapine,1,BLQ,1",
+            "a,rat,0.25,iv,2,mirtazapine,2,,1", "a,rat,0.25,iv,2,mirtazapine,4,0.5,1"]
+    table, warnings = validation.validate_pk(pk_file(tmp_path, rows))
+    assert list(table["blq"]) == [False, True, True, True]
+    assert table["concentration_ng_mL"].isna().sum() == 3
+    assert "below the LLOQ" in warnings[0]["message"] and warnings[0]["row"] == 5
+
+
+@pytest.mark.parametrize("bad_row, column, words", [
+    ("a,rat,0.25,iv,2,mirtazapine,-1,5,1", "time_h", "≥ 0"),
+    ("a,rat,0.25,iv,2,mirtazapine,0.25,7,1", "time_h", "duplicated time point"),
+    ("a,rat,0.25,oral,2,mirtazapine,3,7,1", "route", "unknown value 'oral'"),
+    ("b,rat,0.25,po,0,mirtazapine,3,7,1", "dose_mg_kg", "> 0"),
+    ("a,rat,0.25,iv,2,mirtazapine,3,-7,1", "concentration_ng_mL", "≥ 0"),
+])
+def test_bad_pk(tmp_path, bad_row, column, words):
+    rows = ["a,rat,0.25,iv,2,mirtazapine,0.25,150,1", bad_row]
+    error = error_of(validation.validate_pk, pk_file(tmp_path, rows))
+    assert error.column == column and error.row == 3 and words in str(error)
+
+
+# --- study.yaml ----------------------------------------------------------------
+
+def test_study_defaults_and_name(tmp_path):
+    meta = validation.validate_study(tmp_path)
+    assert meta["name"] == validation.safe_study_name(tmp_path.name)
+    assert meta["clinical_doses_mg"] == [15, 30, 45] and meta["fst_window_min"] == [3, 6]
+    assert meta["study_yaml_provided"] is False
+
+
+def test_study_yaml_rejects_python_tags(tmp_path):
+    write(tmp_path, "study.yaml", "name: !!python/object/apply:os.system ['echo hi']\n")
+    assert "tag not allowed" in str(error_of(validation.validate_study, tmp_path))
+
+
+def test_study_yaml_rejects_unknown_keys_and_bad_values(tmp_path):
+    write(tmp_path, "study.yaml", "name: s1\nclinical_dose_mg: [15]\n")
+    assert "clinical_dose_mg" in str(error_of(validation.validate_study, tmp_path))
+    write(tmp_path, "study.yaml", "fu: {rat: 1.5}\n")
+    assert "fu.rat" in str(error_of(validation.validate_study, tmp_path))
+
+
+def test_safe_study_name():
+    assert validation.safe_study_name("my study; rm -rf") == "my_study_rm_-rf"

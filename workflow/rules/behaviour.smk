@@ -1,0 +1,1 @@
+# Rules of the behaviour area (not yet written).

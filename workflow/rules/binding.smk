@@ -1,0 +1,1 @@
+# Rules of the binding area (not yet written).

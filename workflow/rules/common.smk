@@ -1,0 +1,131 @@
+# Helpers shared by every rule file, and the conventions the rule files follow.
+#
+# * OUT is "results/<study name>"; every output goes under it.
+# * STUDY_DIR is the study directory (a pathlib.Path); STUDY_META is the
+#   validated study.yaml with its defaults filled in (a dict).
+# * binding_assays(), saturation_assays(), behaviour_tests(), pk_tables()
+#   list the file stems present in the study (sorted). An area whose folder
+#   is missing has none, and its rules add nothing to ALL_TARGETS.
+# * validated(kind, stem) is the path of the validated, normalised table of
+#   one input file, e.g. validated("binding", "{assay}") for a wildcard rule.
+# * Area rule files append their final outputs to ALL_TARGETS.
+# * Each rule declares its log as log_path("<rule>", "<wildcards>"), its conda
+#   environment as CONDA_ENV, passes config sections and study metadata through params (so a changed
+#   value reruns exactly the jobs that use it) and runs a thin script that
+#   calls scripts.rule_support.run_rule(snakemake, main). The repository root
+#   is on PYTHONPATH, so scripts import the analysis package as `scripts.*`.
+
+import os
+import sys
+from pathlib import Path
+
+from snakemake.utils import validate
+
+REPO_ROOT = Path(workflow.basedir)
+# Jobs run rule scripts in fresh interpreters; they import `scripts.*` from here.
+os.environ.update(PYTHONPATH=str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT))
+
+from scripts.tables import InputError
+from scripts.validation import binding_assay_name, validate_study
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+CONDA_ENV = "../envs/pipeline.yaml"
+STUDY_DIR = Path(config["study_dir"]).expanduser()
+# Parse-time errors exit with one readable line rather than a traceback.
+if not STUDY_DIR.is_dir():
+    sys.exit(f"ERROR: study_dir not found: {STUDY_DIR} (is it a directory?)")
+try:
+    STUDY_META = validate_study(STUDY_DIR)
+except InputError as error:
+    sys.exit(f"INPUT ERROR: {error}")
+STUDY = STUDY_META["name"]
+OUT = f"results/{STUDY}"
+ALL_TARGETS = []
+
+
+def _csv_stems(folder, exclude_suffixes=()):
+    directory = STUDY_DIR / folder
+    if not directory.is_dir():
+        return []
+    names = sorted(p.name for p in directory.glob("*.csv") if p.is_file())
+    names = [n for n in names if not any(n.endswith(s) for s in exclude_suffixes)]
+    return [n[: -len(".csv")] for n in names]
+
+
+def binding_assays():
+    """Assay names: binding/<assay>.csv, or a binding/<assay>.plate.csv grid
+    with its binding/<assay>.layout.csv."""
+    stems = _csv_stems("binding", exclude_suffixes=(".layout.csv",))
+    assays = [binding_assay_name(f"{s}.csv") for s in stems]
+    clash = sorted({a for a in assays if assays.count(a) > 1})
+    if clash:
+        sys.exit(
+            f"INPUT ERROR: {STUDY_DIR / 'binding'}: assay '{clash[0]}' is given both "
+            "as a long CSV and as a plate grid; keep one"
+        )
+    return sorted(assays)
+
+
+def saturation_assays():
+    return _csv_stems("saturation")
+
+
+def behaviour_tests():
+    return _csv_stems("behaviour")
+
+
+def pk_tables():
+    return _csv_stems("pk")
+
+
+def binding_raw_inputs(wildcards):
+    """Long-format CSV, or plate grid + layout for plate-reader exports."""
+    plate = STUDY_DIR / "binding" / f"{wildcards.assay}.plate.csv"
+    if plate.exists():
+        return {
+            "table": str(plate),
+            "layout": str(STUDY_DIR / "binding" / f"{wildcards.assay}.layout.csv"),
+        }
+    return {"table": str(STUDY_DIR / "binding" / f"{wildcards.assay}.csv")}
+
+
+def study_yaml_input():
+    path = STUDY_DIR / "study.yaml"
+    return [str(path)] if path.exists() else []
+
+
+def validated(kind, stem):
+    return f"{OUT}/validated/{kind}/{stem}.csv"
+
+
+def validated_warnings(kind, stem):
+    return f"{OUT}/validated/{kind}/{stem}.warnings.csv"
+
+
+def all_validated():
+    """Every validated table and warnings file of the study, by kind."""
+    listing = {
+        "binding": binding_assays(),
+        "saturation": saturation_assays(),
+        "behaviour": behaviour_tests(),
+        "pk": pk_tables(),
+    }
+    tables = [validated(k, s) for k, stems in listing.items() for s in stems]
+    warnings = [validated_warnings(k, s) for k, stems in listing.items() for s in stems]
+    return tables, warnings
+
+
+def raw_input_files():
+    """Every input file of the study, for checksums."""
+    files = study_yaml_input()
+    for folder in ("binding", "saturation", "behaviour", "pk"):
+        directory = STUDY_DIR / folder
+        if directory.is_dir():
+            files += sorted(str(p) for p in directory.glob("*.csv") if p.is_file())
+    return files
+
+
+def log_path(rule_name, name="log"):
+    return f"{OUT}/logs/{rule_name}/{name}.log"

@@ -1,0 +1,1 @@
+# Rules of the pk area (not yet written).

@@ -1,0 +1,1 @@
+# Rules of the report area (not yet written).

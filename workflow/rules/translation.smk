@@ -1,0 +1,1 @@
+# Rules of the translation area (not yet written).

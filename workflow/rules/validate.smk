@@ -1,0 +1,122 @@
+# Validation: every input file becomes a validated, normalised table (plus its
+# warnings) before any analysis reads it. One job per file, so editing one
+# file revalidates only that file.
+
+
+rule validate_study:
+    input:
+        study_yaml_input(),
+    output:
+        f"{OUT}/validated/study.json",
+    params:
+        study_dir=str(STUDY_DIR),
+    log:
+        log_path("validate_study"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_study.py"
+
+
+rule validate_binding:
+    input:
+        unpack(binding_raw_inputs),
+    output:
+        table=validated("binding", "{assay}"),
+        warnings=validated_warnings("binding", "{assay}"),
+    log:
+        log_path("validate_binding", "{assay}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_table.py"
+
+
+rule validate_saturation:
+    input:
+        table=f"{STUDY_DIR}/saturation/{{assay}}.csv",
+    output:
+        table=validated("saturation", "{assay}"),
+        warnings=validated_warnings("saturation", "{assay}"),
+    log:
+        log_path("validate_saturation", "{assay}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_table.py"
+
+
+rule validate_behaviour:
+    input:
+        table=f"{STUDY_DIR}/behaviour/{{test}}.csv",
+    output:
+        table=validated("behaviour", "{test}"),
+        warnings=validated_warnings("behaviour", "{test}"),
+    params:
+        extra_tests=STUDY_META["extra_tests"],
+        vehicle_label=config["behaviour"]["vehicle_label"],
+    log:
+        log_path("validate_behaviour", "{test}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_table.py"
+
+
+rule validate_pk:
+    input:
+        table=f"{STUDY_DIR}/pk/{{table}}.csv",
+    output:
+        table=validated("pk", "{table}"),
+        warnings=validated_warnings("pk", "{table}"),
+    log:
+        log_path("validate_pk", "{table}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_table.py"
+
+
+rule inventory:
+    input:
+        tables=all_validated()[0],
+        warnings=all_validated()[1],
+    output:
+        files=report(
+            f"{OUT}/inventory/files.csv",
+            caption="../report/inventory.rst",
+            category="Inventory",
+        ),
+        areas=f"{OUT}/inventory/areas.csv",
+        receptors=f"{OUT}/inventory/receptors.csv",
+        behaviour=f"{OUT}/inventory/behaviour_groups.csv",
+        pk=f"{OUT}/inventory/pk_design.csv",
+        exclusions=f"{OUT}/inventory/exclusions.csv",
+        warnings=f"{OUT}/inventory/warnings.csv",
+    params:
+        vehicle_label=config["behaviour"]["vehicle_label"],
+    log:
+        log_path("inventory"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/inventory.py"
+
+
+rule provenance:
+    input:
+        raw_input_files(),
+    output:
+        inputs=f"{OUT}/provenance/inputs.csv",
+        software=f"{OUT}/provenance/software.csv",
+    log:
+        log_path("provenance"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/provenance.py"
+
+
+ALL_TARGETS.extend(rules.inventory.output)
+ALL_TARGETS.extend(rules.provenance.output)
+ALL_TARGETS.append(rules.validate_study.output[0])
