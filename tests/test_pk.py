@@ -1,0 +1,409 @@
+"""NCA rules of scripts.pk, each checked against a hand calculation or a
+closed-form (analytic) pharmacokinetic profile."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate
+
+from scripts import pk
+from scripts.tables import InputError
+
+
+def profile_table(times, conc, route="po", dose=1.0, animal="R1", analyte="drug", blq=None,
+                  file="pk/study.csv", first_row=2):
+    """A validated-format PK table for one profile (NaN + blq=True for BLQ)."""
+    conc = np.asarray(conc, float)
+    blq = np.isnan(conc) if blq is None else np.asarray(blq, bool)
+    n = len(times)
+    return pd.DataFrame({
+        "animal_id": animal, "species": "rat", "body_weight_kg": 0.25, "route": route,
+        "dose_mg_kg": dose, "analyte": analyte, "time_h": np.asarray(times, float),
+        "concentration_ng_mL": conc, "blq": blq, "lloq_ng_mL": 1.0,
+        "source_file": file, "source_row": np.arange(first_row, first_row + n),
+    })
+
+
+def only_row(table):
+    assert len(table) == 1
+    return table.iloc[0]
+
+
+# --- AUC, AUMC ---------------------------------------------------------------
+
+TIMES = [0.0, 1.0, 2.0, 4.0]
+CONCS = [0.0, 10.0, 8.0, 4.0]
+
+
+def test_linear_auc_by_hand():
+    # 0.5*1*10 + 0.5*1*(10+8) + 0.5*2*(8+4) = 5 + 9 + 12
+    assert pk.auc_to_tlast(TIMES, CONCS, "linear") == pytest.approx(26.0)
+
+
+def test_lin_up_log_down_auc_by_hand():
+    # rising 0->1 linear (5); declining 1->2 and 2->4 log: dt*(C1-C2)/ln(C1/C2)
+    expected = 5.0 + 1 * (10 - 8) / math.log(10 / 8) + 2 * (8 - 4) / math.log(8 / 4)
+    assert expected == pytest.approx(25.50438, abs=1e-4)
+    assert pk.auc_to_tlast(TIMES, CONCS, "lin_up_log_down") == pytest.approx(expected, rel=1e-12)
+
+
+def test_linear_aumc_by_hand():
+    # 0.5*1*(0+10) + 0.5*1*(10*1+8*2) + 0.5*2*(8*2+4*4) = 5 + 13 + 32
+    assert pk.aumc_to_tlast(TIMES, CONCS, "linear") == pytest.approx(50.0)
+
+
+def test_log_down_aumc_segment_equals_numerical_integral():
+    # On a declining segment the log rule assumes C = C1*exp(-k(t - t1)); integrate t*C numerically.
+    t1, t2, c1, c2 = 2.0, 5.0, 9.0, 3.0
+    k = math.log(c1 / c2) / (t2 - t1)
+    numeric, _ = integrate.quad(lambda t: t * c1 * math.exp(-k * (t - t1)), t1, t2)
+    assert pk.aumc_segments([t1, t2], [c1, c2])[0] == pytest.approx(numeric, rel=1e-10)
+    area, _ = integrate.quad(lambda t: c1 * math.exp(-k * (t - t1)), t1, t2)
+    assert pk.auc_segments([t1, t2], [c1, c2])[0] == pytest.approx(area, rel=1e-10)
+
+
+def test_log_down_falls_back_to_linear_when_a_concentration_is_zero():
+    assert pk.auc_segments([0, 2], [6.0, 0.0], "lin_up_log_down")[0] == pytest.approx(6.0)
+
+
+def test_auc_method_is_configurable_in_the_nca_table():
+    df = profile_table([1, 2, 4], [10, 8, 4])
+    linear = only_row(pk.nca_table(df, {"auc_method": "linear"}))
+    log_down = only_row(pk.nca_table(df))
+    assert linear["auc_last_ng_h_mL"] == pytest.approx(26.0)
+    assert log_down["auc_last_ng_h_mL"] == pytest.approx(25.50438, abs=1e-4)
+
+
+# --- lambda z ------------------------------------------------------------------
+
+def test_lambda_z_three_points_by_hand():
+    # Tmax at 1 h; candidates 2, 4, 6 h. Least squares slope of ln C on t with
+    # x = 2, 4, 6 (mean 4, Sxx = 8): slope = 2*(ln 3.5 - ln 10)/8.
+    times = [0.5, 1, 2, 4, 6]
+    conc = [5, 12, 10, 6, 3.5]
+    fit = pk.fit_lambda_z(times, conc, tmax=1.0)
+    expected = math.log(10 / 3.5) / 4
+    assert fit.n_points == 3
+    assert fit.lambda_z == pytest.approx(expected, rel=1e-12)
+    assert fit.half_life == pytest.approx(math.log(2) / expected)
+    # adjusted R² from the correlation coefficient, computed independently
+    r = np.corrcoef([2, 4, 6], np.log([10, 6, 3.5]))[0, 1]
+    assert fit.adj_r2 == pytest.approx(1 - (1 - r * r) * 2 / 1)
+    assert fit.span_ratio == pytest.approx((6 - 2) / (math.log(2) / expected))
+
+
+def test_lambda_z_prefers_terminal_points_on_a_line():
+    # 4, 6, 8 h lie exactly on C = 32*0.5**(t/2) (t½ = 2 h); the 2 h point (20,
+    # line gives 16) is off it, so the 3-point fit (adj R² = 1) wins.
+    times = [1, 2, 4, 6, 8]
+    conc = [30, 20, 8, 4, 2]
+    row = only_row(pk.nca_table(profile_table(times, conc)))
+    assert row["lambda_z_n_points"] == 3
+    assert row["t_half_h"] == pytest.approx(2.0)
+    assert row["lambda_z_adj_r2"] == pytest.approx(1.0)
+    assert row["span_ratio"] == pytest.approx((8 - 4) / 2.0)
+    assert row["flags"] == ""  # span ratio exactly 2 is not below 2
+    lam = math.log(2) / 2
+    assert row["auc_inf_ng_h_mL"] == pytest.approx(row["auc_last_ng_h_mL"] + 2 / lam)
+
+
+def test_lambda_z_within_tolerance_takes_more_points():
+    # Every point after Tmax on one exponential: all fits have adj R² = 1, so
+    # the fit with the most points is kept (PKNCA's adj.r.squared.factor rule).
+    times = np.array([0.5, 1, 2, 3, 4, 6, 8])
+    conc = 100 * np.exp(-0.3 * times)
+    conc[0] = 50  # rising to Tmax at 1 h
+    fit = pk.fit_lambda_z(times, conc, tmax=1.0)
+    assert fit.n_points == 5
+    assert fit.lambda_z == pytest.approx(0.3, rel=1e-10)
+
+
+def test_lambda_z_selection_matches_independent_rule():
+    # Slightly noisy terminal phase: recompute every candidate fit with
+    # np.polyfit and apply the stated rule (best adj R², then most points
+    # within 1e-4) independently.
+    times = np.array([0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 24])
+    conc = np.array([20, 35, 40, 33, 27.5, 22.0, 15.1, 10.4, 4.9, 0.62])
+    tmax = 1.0
+    fit = pk.fit_lambda_z(times, conc, tmax=tmax)
+    t, c = times[times > tmax], conc[times > tmax]
+    candidates = []
+    for n in range(3, t.size + 1):
+        slope, _ = np.polyfit(t[-n:], np.log(c[-n:]), 1)
+        r2 = np.corrcoef(t[-n:], np.log(c[-n:]))[0, 1] ** 2
+        adj = 1 - (1 - r2) * (n - 1) / (n - 2)
+        if slope < 0:
+            candidates.append((n, -slope, adj))
+    best = max(a for _, _, a in candidates)
+    n_expected, lam_expected, _ = max((x for x in candidates if x[2] >= best - 1e-4), key=lambda x: x[0])
+    assert fit.n_points == n_expected
+    assert fit.lambda_z == pytest.approx(lam_expected, rel=1e-10)
+
+
+def test_cmax_is_never_in_the_terminal_fit():
+    # IV bolus with Cmax at the first sample: only later points may be used.
+    times = [0.25, 0.5, 1, 2]
+    conc = 100 * np.exp(-0.5 * np.array(times))
+    fit = pk.fit_lambda_z(times, conc, tmax=0.25)
+    assert fit.n_points == 3
+    assert min(fit.times) == 0.5
+
+
+def test_rising_terminal_phase_gives_no_lambda_z_but_keeps_auc_and_cmax():
+    row = only_row(pk.nca_table(profile_table([1, 2, 3, 4, 5], [1, 10, 4, 5, 6])))
+    assert row["cmax_ng_mL"] == 10
+    assert row["auc_last_ng_h_mL"] > 0
+    assert math.isnan(row["lambda_z_per_h"]) and math.isnan(row["auc_inf_ng_h_mL"])
+    assert "lambda_z_not_estimable(no declining terminal phase)" in row["flags"]
+
+
+def test_too_few_points_for_lambda_z_is_flagged_not_invented():
+    row = only_row(pk.nca_table(profile_table([0.5, 1, 2, 4], [2, 10, 6, 3])))
+    assert row["cmax_ng_mL"] == 10 and row["tmax_h"] == 1
+    # 0 -> 0.5 linear, 0.5 -> 1 linear, then log-down 1 -> 2 -> 4
+    expected = 0.5 * 0.5 * 2 + 0.5 * 0.5 * 12 + 4 / math.log(10 / 6) + 2 * 3 / math.log(2)
+    assert row["auc_last_ng_h_mL"] == pytest.approx(expected)
+    for col in ["lambda_z_per_h", "t_half_h", "auc_inf_ng_h_mL", "auc_pct_extrap", "cl_L_h_kg",
+                "vz_L_kg", "mrt_h", "span_ratio", "lambda_z_adj_r2"]:
+        assert math.isnan(row[col]), col
+    assert pd.isna(row["lambda_z_n_points"])
+    assert "lambda_z_not_estimable(<3 points after Tmax)" in row["flags"]
+
+
+def test_quality_flags_low_adj_r2_short_span_and_large_extrapolation():
+    # Terminal points scattered (poor fit), covering a short span, stopping early.
+    row = only_row(pk.nca_table(profile_table([0.5, 1, 1.5, 2, 2.5], [5, 50, 30, 38, 20])))
+    flags = row["flags"].split(";")
+    assert "adj_r2<0.9" in flags
+    assert "span_ratio<2" in flags
+    assert "auc_pct_extrap>20" in flags
+    assert row["auc_pct_extrap"] == pytest.approx(
+        100 * (row["auc_inf_ng_h_mL"] - row["auc_last_ng_h_mL"]) / row["auc_inf_ng_h_mL"])
+
+
+# --- BLQ --------------------------------------------------------------------------
+
+BLQ_TIMES = [0, 0.5, 1, 2, 4, 8, 12]
+BLQ_CONCS = [np.nan, np.nan, 5, np.nan, 3, np.nan, np.nan]
+
+
+def test_blq_default_rules_first_zero_middle_drop_last_drop():
+    t, c, dropped = pk.apply_blq_rules(BLQ_TIMES, BLQ_CONCS, np.isnan(BLQ_CONCS))
+    assert list(t) == [0, 0.5, 1, 4]
+    assert list(c) == [0, 0, 5, 3]
+    assert dropped == 1
+
+
+def test_blq_rules_are_configurable():
+    t, c, _ = pk.apply_blq_rules(BLQ_TIMES, BLQ_CONCS, np.isnan(BLQ_CONCS), first="drop",
+                                 middle="zero", last="zero")
+    assert list(t) == [1, 2, 4, 8, 12]
+    assert list(c) == [5, 0, 3, 0, 0]
+
+
+def test_blq_rules_change_auclast_as_expected_by_hand():
+    df = profile_table(BLQ_TIMES, BLQ_CONCS)
+    default = only_row(pk.nca_table(df))
+    # 0->0.5 zero, 0.5->1 linear 0.5*0.5*5, 1->4 log-down 3*(5-3)/ln(5/3)
+    assert default["auc_last_ng_h_mL"] == pytest.approx(1.25 + 6 / math.log(5 / 3))
+    assert "blq_middle_dropped(n=1)" in default["flags"]
+    assert default["tlast_h"] == 4 and default["clast_ng_mL"] == 3
+    middle_zero = only_row(pk.nca_table(df, {"blq_middle": "zero"}))
+    # 1->2 linear to 0 (log impossible), 2->4 linear up from 0
+    assert middle_zero["auc_last_ng_h_mL"] == pytest.approx(1.25 + 2.5 + 3.0)
+
+
+def test_profile_without_quantifiable_sample_is_reported_not_zero():
+    row = only_row(pk.nca_table(profile_table([0.5, 1, 2], [np.nan] * 3, analyte="8-OH")))
+    assert row["flags"] == "no_quantifiable_sample"
+    assert math.isnan(row["auc_last_ng_h_mL"]) and math.isnan(row["cmax_ng_mL"])
+
+
+# --- time zero ----------------------------------------------------------------
+
+def test_extravascular_inserts_zero_at_time_zero():
+    row = only_row(pk.nca_table(profile_table([1, 2], [4, 4])))
+    assert row["c0_ng_mL"] == 0
+    assert row["auc_last_ng_h_mL"] == pytest.approx(0.5 * 1 * 4 + 4)
+
+
+def test_extravascular_nonzero_predose_is_kept_and_flagged():
+    row = only_row(pk.nca_table(profile_table([0, 1, 2], [2, 4, 4])))
+    assert row["c0_ng_mL"] == 2
+    assert "predose_nonzero" in row["flags"]
+    assert row["auc_last_ng_h_mL"] == pytest.approx(0.5 * (2 + 4) + 4)
+
+
+def test_iv_c0_back_extrapolated_log_linearly_from_first_two_points():
+    # 10 at 0.5 h, 5 at 1 h: half-life 0.5 h, so C0 = 20.
+    row = only_row(pk.nca_table(profile_table([0.5, 1, 2], [10, 5, 1.25], route="iv")))
+    assert row["c0_ng_mL"] == pytest.approx(20.0)
+    assert "c0_first_observation" not in row["flags"]
+    # 0 -> 0.5 is a log-down segment from C0: 0.5*(20-10)/ln 2
+    expected = 0.5 * 10 / math.log(2) + 0.5 * 5 / math.log(2) + 1 * 3.75 / math.log(4)
+    assert row["auc_last_ng_h_mL"] == pytest.approx(expected)
+
+
+def test_iv_c0_falls_back_to_first_observation_and_says_so():
+    row = only_row(pk.nca_table(profile_table([0.5, 1, 2], [5, 10, 2], route="iv")))
+    assert row["c0_ng_mL"] == 5
+    assert "c0_first_observation" in row["flags"]
+
+
+def test_iv_blq_at_time_zero_is_replaced_by_back_extrapolated_c0():
+    row = only_row(pk.nca_table(profile_table([0, 0.5, 1, 2], [np.nan, 10, 5, 1.25], route="iv")))
+    assert row["c0_ng_mL"] == pytest.approx(20.0)
+
+
+def test_iv_observed_concentration_at_time_zero_is_used_and_flagged():
+    row = only_row(pk.nca_table(profile_table([0, 0.5, 1, 2], [18, 10, 5, 1.25], route="iv")))
+    assert row["c0_ng_mL"] == 18
+    assert "c0_observed_at_t0" in row["flags"]
+
+
+# --- analytic one-compartment profiles ------------------------------------------
+
+V_L_KG, K_PER_H, KA_PER_H, F_TRUE = 2.0, 0.2, 1.5, 0.3
+DENSE = np.r_[np.arange(0.1, 2, 0.1), np.arange(2, 60.5, 0.5)]
+
+
+def iv_bolus(dose, t):
+    """C = Dose/V * exp(-k t); mg/kg over L/kg is mg/L = 1000 ng/mL."""
+    return 1000 * dose / V_L_KG * np.exp(-K_PER_H * t)
+
+
+def oral_bateman(dose, t):
+    return (1000 * F_TRUE * dose * KA_PER_H / (V_L_KG * (KA_PER_H - K_PER_H))
+            * (np.exp(-K_PER_H * t) - np.exp(-KA_PER_H * t)))
+
+
+def analytic_nca():
+    df = pd.concat([profile_table(DENSE, iv_bolus(1.0, DENSE), route="iv", dose=1.0, animal="IV1"),
+                    profile_table(DENSE, oral_bateman(5.0, DENSE), route="po", dose=5.0, animal="PO1")])
+    return pk.nca_table(df).set_index("route")
+
+
+def test_analytic_iv_bolus_recovers_half_life_clearance_and_volume():
+    row = analytic_nca().loc["iv"]
+    assert row["t_half_h"] == pytest.approx(math.log(2) / K_PER_H, rel=0.01)
+    assert row["cl_L_h_kg"] == pytest.approx(K_PER_H * V_L_KG, rel=0.01)  # 0.4 L/h/kg
+    assert row["vz_L_kg"] == pytest.approx(V_L_KG, rel=0.01)
+    assert row["mrt_h"] == pytest.approx(1 / K_PER_H, rel=0.01)
+    assert row["c0_ng_mL"] == pytest.approx(500.0, rel=1e-9)
+
+
+def test_analytic_oral_recovers_half_life_and_apparent_clearance():
+    row = analytic_nca().loc["po"]
+    assert row["t_half_h"] == pytest.approx(math.log(2) / K_PER_H, rel=0.01)
+    assert row["cl_L_h_kg"] == pytest.approx(K_PER_H * V_L_KG / F_TRUE, rel=0.01)  # CL/F
+    assert row["vz_L_kg"] == pytest.approx(V_L_KG / F_TRUE, rel=0.01)  # Vz/F
+    assert row["auc_inf_ng_h_mL"] == pytest.approx(1000 * F_TRUE * 5.0 / (K_PER_H * V_L_KG), rel=0.01)
+    assert row["mrt_h"] == pytest.approx(1 / K_PER_H + 1 / KA_PER_H, rel=0.01)
+
+
+def test_analytic_profiles_recover_bioavailability():
+    table = analytic_nca().reset_index()
+    f = only_row(pk.bioavailability_table(table))
+    assert f["f"] == pytest.approx(F_TRUE, rel=0.01)
+
+
+def test_clearance_units_hand_check():
+    # 1 mg/kg giving AUCinf 1000 ng*h/mL is 1 L/h/kg; an exactly exponential
+    # IV profile with k = ln2/2 and C0 = 1000*k/... is built to give that.
+    lam = math.log(2) / 2
+    c0 = 1000 * lam  # AUCinf = C0/λz = 1000
+    t = np.arange(0.5, 30.5, 0.5)
+    row = only_row(pk.nca_table(profile_table(t, c0 * np.exp(-lam * t), route="iv", dose=1.0)))
+    assert row["auc_inf_ng_h_mL"] == pytest.approx(1000, rel=1e-9)
+    assert row["cl_L_h_kg"] == pytest.approx(1.0, rel=1e-9)
+    assert row["vz_L_kg"] == pytest.approx(1 / lam, rel=1e-9)
+
+
+# --- destructive designs -------------------------------------------------------
+
+def destructive_table():
+    """Three animals per time, one sample each, PO 2 mg/kg."""
+    times = [0.5, 0.5, 0.5, 1, 1, 1, 2, 2, 2]
+    conc = [4.0, 6.0, 5.0, 9.0, 11.0, 13.0, 6.0, 8.0, 7.0]
+    frames = [profile_table([t], [c], dose=2.0, animal=f"R{i}", first_row=2 + i)
+              for i, (t, c) in enumerate(zip(times, conc))]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_destructive_design_is_detected_and_analysed_on_the_mean_profile():
+    row = only_row(pk.nca_table(destructive_table()))
+    assert row["animal_id"] == "mean_profile"
+    assert "destructive_design(mean_profile_of_9_animals;linear_trapezoid)" in row["flags"]
+    # means 5, 11, 7 at 0.5, 1, 2 h; linear trapezoid with C(0) = 0
+    assert row["cmax_ng_mL"] == 11 and row["tmax_h"] == 1
+    assert row["auc_last_ng_h_mL"] == pytest.approx(0.25 * 5 + 0.25 * 16 + 0.5 * 18)
+
+
+def test_bailer_standard_error_by_hand():
+    # Weights with t = 0, 0.5, 1, 2: w0 = 0.25, w(0.5) = 0.5, w(1) = 0.75, w(2) = 0.5.
+    # SDs: (4,6,5) -> 1, (9,11,13) -> 2, (6,8,7) -> 1; n = 3 each; t = 0 has no variance.
+    var = (0.5 ** 2 * 1 / 3) + (0.75 ** 2 * 4 / 3) + (0.5 ** 2 * 1 / 3)
+    sparse = pk.sparse_auc_table(destructive_table())
+    row = only_row(sparse)
+    assert row["auc_last_se"] == pytest.approx(math.sqrt(var))
+    assert row["auc_last_ng_h_mL"] == pytest.approx(14.25)
+    terms = np.array([0.5 ** 2 / 3, 0.75 ** 2 * 4 / 3, 0.5 ** 2 / 3])
+    assert row["auc_last_df"] == pytest.approx(var ** 2 / np.sum(terms ** 2 / 2))
+    summary = pk.summary_table(pk.nca_table(destructive_table()), sparse)
+    auc = only_row(summary[summary["parameter"] == "auc_last_ng_h_mL"])
+    assert auc["spread_statistic"] == "bailer_se"
+    assert auc["spread"] == pytest.approx(math.sqrt(var))
+
+
+def test_bailer_formula_directly():
+    auc, se, _ = pk.bailer_auc([0, 1, 3], [0, 10, 4], [0, 2, 1], [1, 4, 5])
+    assert auc == pytest.approx(0.5 * 10 + 1 * 14)
+    # w = 0.5, 1.5, 1.0
+    assert se == pytest.approx(math.sqrt(1.5 ** 2 * 4 / 4 + 1.0 ** 2 * 1 / 5))
+
+
+# --- bad input -------------------------------------------------------------------
+
+def error_of(df):
+    with pytest.raises(InputError) as caught:
+        pk.nca_table(df)
+    return str(caught.value)
+
+
+def test_negative_time_names_file_animal_and_row():
+    df = profile_table([0.5, -1, 2], [3, 2, 1], animal="R7", first_row=10)
+    message = error_of(df)
+    assert "pk/study.csv" in message and "animal R7" in message and "row 11" in message
+    assert "time" in message
+
+
+def test_negative_concentration_names_file_animal_and_row():
+    message = error_of(profile_table([0.5, 1, 2], [3, -2, 1], animal="R3"))
+    assert "pk/study.csv" in message and "animal R3" in message and "row 3" in message
+    assert "negative concentration" in message
+
+
+def test_duplicated_time_point_within_a_profile():
+    message = error_of(profile_table([0.5, 1, 1], [3, 2, 1], animal="R2"))
+    assert "pk/study.csv" in message and "animal R2" in message and "row 4" in message
+    assert "duplicated" in message and "first at row 3" in message
+
+
+def test_same_time_in_different_profiles_is_not_a_duplicate():
+    df = pd.concat([profile_table([0.5, 1], [3, 2], animal="A"), profile_table([0.5, 1], [3, 2], animal="B")])
+    assert len(pk.nca_table(df)) == 2
+
+
+def test_unknown_route():
+    message = error_of(profile_table([0.5, 1], [3, 2], route="intrathecal", animal="R5"))
+    assert "unknown route 'intrathecal'" in message and "animal R5" in message and "row 2" in message
+
+
+@pytest.mark.parametrize("dose", [0.0, -1.0])
+def test_dose_not_positive(dose):
+    message = error_of(profile_table([0.5, 1], [3, 2], dose=dose, animal="R9"))
+    assert "dose must be > 0" in message and "animal R9" in message and "row 2" in message
