@@ -2,7 +2,7 @@
 
 The example study is SYNTHETIC: no animals, tissues or patients were used.
 It is written in the RAW input format of the study-directory contract
-(docs/issue 2), i.e. what a user would put in their own study directory,
+(issue 2), i.e. what a user would put in their own study directory,
 not the validated format the pipeline writes.
 
 Every simulated number comes from a "true" value stated in this module and
@@ -36,7 +36,9 @@ import yaml
 from scipy.linalg import expm
 
 SEED = 20251129
-DEFAULT_OUTDIR = Path("resources/example_study")
+# Anchored at the repository so running from another directory cannot
+# scatter a second copy; equals resources/example_study from the repo root.
+DEFAULT_OUTDIR = Path(__file__).resolve().parents[1] / "resources" / "example_study"
 
 # Independent random streams per section, so changing one section of the
 # design does not reshuffle the numbers of the others.
@@ -821,7 +823,11 @@ def pk_truth(animals: list[dict]) -> dict:
     for route, dose, times in PK_GROUPS:
         f = t["f_oral"] if route == "po" else 1.0
         auc = f * dose * 1000.0 / t["cl_L_h_kg"]
+        grid = np.linspace(0.0, 24.0, 4801)
+        parent, _ = pk_profiles(route, dose, grid)
         groups.append(dict(route=route, dose_mg_kg=dose, n=PK_N_PER_GROUP, times_h=times,
+                           typical_cmax_ng_mL=sigf(parent.max()),
+                           typical_tmax_h=sigf(grid[parent.argmax()], 3),
                            true_auc_inf_parent_ng_h_mL=sigf(auc),
                            true_auc_inf_desmethyl_ng_h_mL=sigf(auc * metabolite_ratio)))
     return dict(
@@ -928,7 +934,7 @@ def write_study(outdir=DEFAULT_OUTDIR, seed: int = SEED) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", nargs="?", default=str(DEFAULT_OUTDIR),
-                        help=f"output directory (default {DEFAULT_OUTDIR})")
+                        help="output directory (default: resources/example_study of this repository)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     args = parser.parse_args(argv)
     written = write_study(args.outdir, args.seed)

@@ -384,6 +384,10 @@ def test_noise_free_model_matches_closed_forms(truth):
     ka = p["ka_per_h"]
     bateman = p["f_oral"] * 10000 * ka / (p["v_L_kg"] * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))
     assert np.allclose(po, bateman, rtol=1e-8)
+    tmax = math.log(ka / k) / (ka - k)  # Bateman peak time
+    for group in truth["pk"]["groups"]:
+        if group["route"] == "po":
+            assert group["typical_tmax_h"] == pytest.approx(tmax, abs=0.01)
 
 
 def test_noise_free_trapezoid_oral_bioavailability_is_0_07(truth):
