@@ -1244,9 +1244,10 @@ def plot_pki_by_receptor(ki: pd.DataFrame, title: str = "pKi by receptor"):
             high = 9.0 - np.log10(part["ki_ci_low_nM"].to_numpy(dtype=float))
             ok = np.isfinite(pki)
             colour = _species_colour(species, species_order)
-            ax.errorbar(xs[ok], pki[ok], yerr=[np.nan_to_num(pki[ok] - low[ok]),
-                                               np.nan_to_num(high[ok] - pki[ok])],
-                        fmt="o", color=colour, capsize=3, label=species)
+            if ok.any():
+                errors = np.nan_to_num(np.vstack([pki[ok] - low[ok], high[ok] - pki[ok]]))
+                ax.errorbar(xs[ok], pki[ok], yerr=errors, fmt="o", color=colour, capsize=3,
+                            label=species)
             for x in xs[~ok]:
                 ax.annotate("n.d.", (x, 0.02), xycoords=("data", "axes fraction"), ha="center",
                             fontsize=7, color=colour)
@@ -1256,7 +1257,8 @@ def plot_pki_by_receptor(ki: pd.DataFrame, title: str = "pKi by receptor"):
         ax.set_ylabel("pKi (−log10 M)")
         ax.set_title(f"{title}: {compound}" if compound else title, fontsize=10)
         ax.grid(axis="y", color="0.9")
-        ax.legend(frameon=False, fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
