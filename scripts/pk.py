@@ -37,6 +37,9 @@ Conventions (PKNCA / Phoenix WinNonlin), each stated again where applied
 * AUCinf (observed) = AUClast + Clast/λz; %extrap flagged above 20%;
   AUMCinf = AUMClast + Clast*Tlast/λz + Clast/λz²; MRT = AUMCinf/AUCinf
   (for extravascular routes it includes the mean absorption time).
+* Metabolites (analytes other than the named parent compound) are formed,
+  not dosed: their profiles start at C = 0 at t = 0 after any route, and CL
+  and Vz are not computed for them (flag ``metabolite(no_CL_Vz)``).
 * Cmax/Tmax come from observed samples (first Tmax on ties, PKNCA
   ``first.tmax``); C0 and the inserted t = 0 point are not observations.
 * Destructive designs (each animal sampled once): NCA on the mean profile
@@ -181,26 +184,26 @@ def check_pk_table(pk: pd.DataFrame, file: str = "pk table") -> None:
     ``source_file`` column.
     """
     pk = pk.reset_index(drop=True)
-    for idx, row in pk.iterrows():
-        origin, src_row = _row_origin(row, file)
-        src_row = src_row if src_row is not None else idx + 2
-        where = {"animal": row["animal_id"]}
-        if str(row["route"]).strip().lower() not in KNOWN_ROUTES:
-            raise InputError(origin, f"unknown route {row['route']!r} (expected one of iv, po, ip, sc)",
-                             row=src_row, column="route", **where)
-        if pd.isna(row["dose_mg_kg"]) or row["dose_mg_kg"] <= 0:
-            raise InputError(origin, f"dose must be > 0 mg/kg, got {row['dose_mg_kg']}",
-                             row=src_row, column="dose_mg_kg", **where)
-        if pd.isna(row["time_h"]) or row["time_h"] < 0:
-            raise InputError(origin, f"time must be >= 0 h, got {row['time_h']}",
-                             row=src_row, column="time_h", **where)
-        conc = row["concentration_ng_mL"]
-        if not pd.isna(conc) and conc < 0:
-            raise InputError(origin, f"negative concentration {conc}",
-                             row=src_row, column="concentration_ng_mL", **where)
-        if pd.isna(conc) and not bool(row["blq"]):
-            raise InputError(origin, "concentration missing but not marked BLQ",
-                             row=src_row, column="concentration_ng_mL", **where)
+    route = pk["route"].astype(str).str.strip().str.lower()
+    conc = pk["concentration_ng_mL"]
+    # (mask of bad rows, column, message for one row) in the order checked;
+    # vectorised so large tables are checked quickly, first offender reported.
+    checks = [
+        (~route.isin(KNOWN_ROUTES), "route",
+         lambda r: f"unknown route {r['route']!r} (expected one of iv, po, ip, sc)"),
+        (~(pk["dose_mg_kg"] > 0), "dose_mg_kg", lambda r: f"dose must be > 0 mg/kg, got {r['dose_mg_kg']}"),
+        (~(pk["time_h"] >= 0), "time_h", lambda r: f"time must be >= 0 h, got {r['time_h']}"),
+        (conc < 0, "concentration_ng_mL", lambda r: f"negative concentration {r['concentration_ng_mL']}"),
+        (conc.isna() & ~pk["blq"].astype(bool), "concentration_ng_mL",
+         lambda r: "concentration missing but not marked BLQ"),
+    ]
+    for mask, column, message in checks:
+        if mask.any():
+            idx = int(np.flatnonzero(mask.to_numpy())[0])
+            row = pk.iloc[idx]
+            origin, src_row = _row_origin(row, file)
+            raise InputError(origin, message(row), row=src_row if src_row is not None else idx + 2,
+                             column=column, animal=row["animal_id"])
     dup = pk.duplicated(PROFILE_KEYS + ["time_h"], keep="first")
     if dup.any():
         idx = int(np.flatnonzero(dup.to_numpy())[0])
@@ -449,7 +452,7 @@ def _below(value, limit):
     return value < limit - 1e-9 * max(1.0, abs(limit))
 
 
-def nca_profile(time, conc, blq, route, dose_mg_kg, settings=None, extra_flags=()):
+def nca_profile(time, conc, blq, route, dose_mg_kg, settings=None, extra_flags=(), metabolite=False):
     """NCA of one profile (animal x analyte x route x dose).
 
     Applies, in order: BLQ rules (:func:`apply_blq_rules`), time zero
@@ -463,14 +466,19 @@ def nca_profile(time, conc, blq, route, dose_mg_kg, settings=None, extra_flags=(
     ``blq_middle_dropped(n=k)``, ``predose_nonzero``, ``c0_observed_at_t0``,
     ``c0_first_observation``, ``lambda_z_not_estimable(...)``,
     ``adj_r2<0.9``, ``span_ratio<2``, ``auc_pct_extrap>20`` (thresholds
-    from settings). Returns a :class:`ProfileResult`.
+    from settings), ``metabolite(no_CL_Vz)``.
+
+    A *metabolite* is formed in the body, not dosed: whatever the route of
+    the parent, its profile starts at C = 0 at t = 0 (the extravascular
+    rule, never an IV back-extrapolated C0), and CL and Vz are left empty
+    because the dose is the parent's. Returns a :class:`ProfileResult`.
     """
     s = pk_settings(settings)
     order = np.argsort(np.asarray(time, float), kind="stable")
     time = np.asarray(time, float)[order]
     conc = np.asarray(conc, float)[order]
     blq = np.asarray(blq, bool)[order]
-    flags = list(extra_flags)
+    flags = list(extra_flags) + (["metabolite(no_CL_Vz)"] if metabolite else [])
     row = _nan_row()
     t_obs, c_obs, n_dropped = apply_blq_rules(time, conc, blq, s["blq_first"], s["blq_middle"], s["blq_last"])
     if t_obs.size == 0:
@@ -485,7 +493,7 @@ def nca_profile(time, conc, blq, route, dose_mg_kg, settings=None, extra_flags=(
     row.update(cmax_ng_mL=c_obs[imax], tmax_h=t_obs[imax],
                clast_ng_mL=c_obs[positive[-1]], tlast_h=t_obs[positive[-1]])
 
-    t_all, c_all, c0, zero_flags = add_time_zero(t_obs, c_obs, route)
+    t_all, c_all, c0, zero_flags = add_time_zero(t_obs, c_obs, "po" if metabolite else route)
     flags += zero_flags
     row["c0_ng_mL"] = c0
     auc_last = auc_to_tlast(t_all, c_all, s["auc_method"])
@@ -504,6 +512,8 @@ def nca_profile(time, conc, blq, route, dose_mg_kg, settings=None, extra_flags=(
                    lambda_z_adj_r2=fit.adj_r2, span_ratio=fit.span_ratio, auc_inf_ng_h_mL=auc_inf,
                    auc_pct_extrap=100.0 * (auc_inf - auc_last) / auc_inf, cl_L_h_kg=cl,
                    vz_L_kg=cl / lam, mrt_h=aumc_inf / auc_inf)
+        if metabolite:
+            row.update(cl_L_h_kg=float("nan"), vz_L_kg=float("nan"))
         if _below(fit.adj_r2, s["min_lambda_z_adj_r2"]):
             flags.append(f"adj_r2<{s['min_lambda_z_adj_r2']:g}")
         if _below(fit.span_ratio, s["min_span_ratio"]):
@@ -593,7 +603,7 @@ def _sampling_sd_and_n(mp, times, concs):
     return np.asarray(sds, float), np.asarray(ns, float)
 
 
-def _destructive_result(group, keys, settings):
+def _destructive_result(group, keys, settings, metabolite=False):
     """NCA of a destructive group's mean profile, with Bailer's SE.
 
     Uses the linear trapezoid for AUC (PKNCA's sparse AUC and Bailer's SE
@@ -606,61 +616,67 @@ def _destructive_result(group, keys, settings):
     flags = [f"destructive_design(mean_profile_of_{n_animals}_animals;linear_trapezoid)"]
     if (mp["n_blq"] > 0).any() and not mp["blq"].all():
         flags.append("blq_counted_as_zero_in_mean")
-    result = nca_profile(mp["time_h"], mp["mean"], mp["blq"], keys["route"], keys["dose_mg_kg"], s, flags)
+    result = nca_profile(mp["time_h"], mp["mean"], mp["blq"], keys["route"], keys["dose_mg_kg"], s, flags,
+                         metabolite)
     se = df = float("nan")
     if result.time.size:
         # Same points as the NCA above (after BLQ rules and time zero), so
         # Bailer's AUC equals the reported AUClast; the inserted t = 0 point
         # (0 or a back-extrapolated C0) carries no sampling variance.
-        t_all, c_all, _, _ = add_time_zero(result.time, result.conc, keys["route"])
+        t_all, c_all, _, _ = add_time_zero(result.time, result.conc, "po" if metabolite else keys["route"])
         sd, n = _sampling_sd_and_n(mp, t_all, c_all)
         keep = t_all <= result.row["tlast_h"]
         _, se, df = bailer_auc(t_all[keep], c_all[keep], sd[keep], n[keep])
-    result.row.update(bailer_se=se, bailer_df=df)
+    result.row.update(bailer_se=se, bailer_df=df, n_animals=n_animals)
     return result
 
 
-def nca_results(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table"):
+def is_metabolite(analyte: str, parent: str | None) -> bool:
+    """An analyte is a metabolite when a parent (the dosed compound, e.g.
+    study.yaml ``compound``) is named and the analyte's name differs from it
+    (case-insensitive). Without a parent every analyte counts as dosed."""
+    return parent is not None and str(analyte).strip().lower() != str(parent).strip().lower()
+
+
+def nca_results(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table",
+                parent: str | None = None):
     """NCA of every profile of a validated PK table.
 
     Serial designs give one row per animal x analyte x route x dose;
     destructive groups (:func:`is_destructive_group`) give one row on the
-    mean profile with ``animal_id = 'mean_profile'``. Returns a list of
-    ``(keys, ProfileResult)`` sorted by species, analyte, route, dose,
-    animal. Bad input raises :class:`InputError` (:func:`check_pk_table`).
+    mean profile with ``animal_id = 'mean_profile'``. Analytes other than
+    *parent* are metabolites (:func:`is_metabolite`, :func:`nca_profile`).
+    Returns a list of ``(keys, ProfileResult)`` sorted by species, analyte,
+    route, dose, animal. Bad input raises :class:`InputError`
+    (:func:`check_pk_table`).
     """
     pk = _prepare(pk, file)
     settings = pk_settings(config)
     results = []
     for gkeys, group in pk.groupby(GROUP_KEYS, sort=True):
         keys = _group_row_keys(gkeys)
+        metabolite = is_metabolite(keys["analyte"], parent)
         if is_destructive_group(group):
-            results.append((dict(keys, animal_id=MEAN_PROFILE_ID), _destructive_result(group, keys, settings)))
+            results.append((dict(keys, animal_id=MEAN_PROFILE_ID),
+                            _destructive_result(group, keys, settings, metabolite)))
             continue
         for animal, prof in group.groupby("animal_id", sort=True):
             res = nca_profile(prof["time_h"], prof["concentration_ng_mL"], prof["blq"],
-                              keys["route"], keys["dose_mg_kg"], settings)
+                              keys["route"], keys["dose_mg_kg"], settings, metabolite=metabolite)
             results.append((dict(keys, animal_id=animal), res))
     return results
 
 
-def nca_table(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table") -> pd.DataFrame:
-    """The ``nca.csv`` table (columns :data:`NCA_COLUMNS`), one row per
-    profile; see :func:`nca_profile` for every rule and flag."""
-    rows = [dict(keys, **{k: v for k, v in res.row.items() if k in NCA_COLUMNS})
-            for keys, res in nca_results(pk, config, file)]
+def _nca_frame(results) -> pd.DataFrame:
+    rows = [dict(keys, **{k: v for k, v in res.row.items() if k in NCA_COLUMNS}) for keys, res in results]
     table = pd.DataFrame(rows, columns=NCA_COLUMNS)
     table["lambda_z_n_points"] = table["lambda_z_n_points"].astype("Int64")
     return table
 
 
-def lambda_z_points(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table") -> pd.DataFrame:
-    """Concentrations after BLQ handling (before the t = 0 insertion) per
-    profile, with ``used_in_lambda_z`` marking the terminal-phase points and
-    the fit's λz and intercept (ln scale) repeated per row; the data behind
-    the λz diagnostic plot (columns :data:`LAMBDA_Z_POINT_COLUMNS`)."""
+def _points_frame(results) -> pd.DataFrame:
     rows = []
-    for keys, res in nca_results(pk, config, file):
+    for keys, res in results:
         used = set(np.round(res.fit.times, 12))
         for t, c in zip(res.time, res.conc):
             rows.append(dict(keys, time_h=t, concentration_ng_mL=c, used_in_lambda_z=round(t, 12) in used,
@@ -668,22 +684,45 @@ def lambda_z_points(pk: pd.DataFrame, config: dict | None = None, file: str = "p
     return pd.DataFrame(rows, columns=LAMBDA_Z_POINT_COLUMNS)
 
 
-def sparse_auc_table(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table") -> pd.DataFrame:
-    """Bailer AUClast, SE and Satterthwaite df per destructive group.
+SPARSE_COLUMNS = GROUP_KEYS + ["n_animals", "auc_last_ng_h_mL", "auc_last_se", "auc_last_df"]
 
-    Columns: species, analyte, route, dose_mg_kg, n_animals,
-    auc_last_ng_h_mL, auc_last_se, auc_last_df. Empty for serial designs.
-    """
-    rows = []
-    pk_prepared = _prepare(pk, file)
-    for keys, res in nca_results(pk, config, file):
-        if keys["animal_id"] != MEAN_PROFILE_ID:
-            continue
-        group = pk_prepared[(pk_prepared[GROUP_KEYS] == pd.Series({k: keys[k] for k in GROUP_KEYS})).all(axis=1)]
-        rows.append({**{k: keys[k] for k in GROUP_KEYS}, "n_animals": group["animal_id"].nunique(),
-                     "auc_last_ng_h_mL": res.row["auc_last_ng_h_mL"], "auc_last_se": res.row["bailer_se"],
-                     "auc_last_df": res.row["bailer_df"]})
-    return pd.DataFrame(rows, columns=GROUP_KEYS + ["n_animals", "auc_last_ng_h_mL", "auc_last_se", "auc_last_df"])
+
+def _sparse_frame(results) -> pd.DataFrame:
+    rows = [{**{k: keys[k] for k in GROUP_KEYS}, "n_animals": res.row["n_animals"],
+             "auc_last_ng_h_mL": res.row["auc_last_ng_h_mL"], "auc_last_se": res.row["bailer_se"],
+             "auc_last_df": res.row["bailer_df"]}
+            for keys, res in results if keys["animal_id"] == MEAN_PROFILE_ID]
+    return pd.DataFrame(rows, columns=SPARSE_COLUMNS)
+
+
+def nca_table(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table",
+              parent: str | None = None) -> pd.DataFrame:
+    """The ``nca.csv`` table (columns :data:`NCA_COLUMNS`), one row per
+    profile; see :func:`nca_profile` for every rule and flag."""
+    return _nca_frame(nca_results(pk, config, file, parent))
+
+
+def lambda_z_points(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table",
+                    parent: str | None = None) -> pd.DataFrame:
+    """Concentrations after BLQ handling (before the t = 0 insertion) per
+    profile, with ``used_in_lambda_z`` marking the terminal-phase points and
+    the fit's λz and intercept (ln scale) repeated per row; the data behind
+    the λz diagnostic plot (columns :data:`LAMBDA_Z_POINT_COLUMNS`)."""
+    return _points_frame(nca_results(pk, config, file, parent))
+
+
+def sparse_auc_table(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table",
+                     parent: str | None = None) -> pd.DataFrame:
+    """Bailer AUClast, SE and Satterthwaite df per destructive group
+    (columns :data:`SPARSE_COLUMNS`); empty for serial designs."""
+    return _sparse_frame(nca_results(pk, config, file, parent))
+
+
+def nca_outputs(pk: pd.DataFrame, config: dict | None = None, file: str = "pk table",
+                parent: str | None = None):
+    """``(nca_table, lambda_z_points, sparse_auc_table)`` from one pass."""
+    results = nca_results(pk, config, file, parent)
+    return _nca_frame(results), _points_frame(results), _sparse_frame(results)
 
 
 # --------------------------------------------------------------------------
@@ -893,9 +932,10 @@ def bioavailability_table(nca: pd.DataFrame, config: dict | None = None,
             test = test_all[test_all["auc_last_ng_h_mL"].notna()]
             ref = ref_all[ref_all["auc_last_ng_h_mL"].notna()]
             if test.empty or ref.empty:
-                which = "test" if test.empty else "reference"
+                which = "either group" if test.empty and ref.empty else \
+                    ("the test group" if test.empty else "the reference group")
                 rows.append(dict(base, f=float("nan"), f_ci_low=float("nan"), f_ci_high=float("nan"),
-                                 method=f"not estimable: {analyte} not detected in the {which} group",
+                                 method=f"not estimable: {analyte} not detected in {which}",
                                  n_test=len(test), n_reference=len(ref)))
                 continue
             rows.append(dict(base, **_f_estimate(test, ref, s, sparse, (species, analyte, route, dose, ref_dose))))
@@ -1070,31 +1110,35 @@ def _group_label(route, dose):
 
 def plot_concentration_time(pk: pd.DataFrame, file: str = "pk table"):
     """Semilog concentration-time figure: one panel per analyte; per route x
-    dose the mean ± SD (BLQ counted as 0 in the mean; means <= 0 are not
-    drawn on the log axis), individual profiles faint (quantifiable samples
-    only), the LLOQ as a dashed line. An analyte BLQ throughout is labelled
+    dose the mean ± SD at each time where at least half of the samples are
+    quantifiable (BLQ counted as 0 in that mean; the lower error bar is cut
+    at 5% of the mean on the log axis), individual profiles faint
+    (quantifiable samples only), the LLOQ as a dashed line. An analyte BLQ throughout is labelled
     "not detected (all samples BLQ)". Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
     pk = _prepare(pk, file)
     analytes = sorted(pk["analyte"].unique())
-    fig, axes = plt.subplots(1, len(analytes), figsize=(4.8 * len(analytes), 4.2), squeeze=False)
-    groups = sorted({(r, d) for r, d in zip(pk["route"], pk["dose_mg_kg"])})
+    fig, axes = plt.subplots(1, len(analytes), figsize=(4.8 * len(analytes), 4.2), squeeze=False, sharex=True)
+    groups = sorted({(sp, r, d) for sp, r, d in zip(pk["species"], pk["route"], pk["dose_mg_kg"])})
     colours = {g: plt.cm.tab10(i % 10) for i, g in enumerate(groups)}
+    several_species = pk["species"].nunique() > 1
     for ax, analyte in zip(axes[0], analytes):
         data = pk[pk["analyte"] == analyte]
-        for (route, dose), g in data.groupby(["route", "dose_mg_kg"], sort=True):
-            colour = colours[(route, dose)]
+        for (species, route, dose), g in data.groupby(["species", "route", "dose_mg_kg"], sort=True):
+            colour = colours[(species, route, dose)]
+            label = (f"{species} " if several_species else "") + _group_label(route, dose)
             for _, prof in g[~g["blq"]].groupby("animal_id"):
                 ax.plot(prof["time_h"], prof["concentration_ng_mL"], color=colour, alpha=0.2, lw=0.8,
                         marker="." if len(prof) == 1 else None)
             c = g["concentration_ng_mL"].where(~g["blq"], 0.0)
-            stats_t = c.groupby(g["time_h"]).agg(["mean", "std"]).reset_index()
-            stats_t = stats_t[stats_t["mean"] > 0]
+            stats_t = c.groupby(g["time_h"]).agg(["mean", "std"])
+            stats_t["quantifiable"] = (~g["blq"]).groupby(g["time_h"]).mean()
+            stats_t = stats_t[(stats_t["quantifiable"] >= 0.5) & (stats_t["mean"] > 0)].reset_index()
             if len(stats_t):
                 lower = np.minimum(stats_t["std"].fillna(0), stats_t["mean"] * 0.95)
                 ax.errorbar(stats_t["time_h"], stats_t["mean"], yerr=[lower, stats_t["std"].fillna(0)],
-                            color=colour, marker="o", ms=4, capsize=2, lw=1.5, label=_group_label(route, dose))
+                            color=colour, marker="o", ms=4, capsize=2, lw=1.5, label=label)
         for lloq in sorted(data["lloq_ng_mL"].unique()):
             ax.axhline(lloq, color="grey", ls="--", lw=1)
         ax.set_yscale("log")
@@ -1105,6 +1149,7 @@ def plot_concentration_time(pk: pd.DataFrame, file: str = "pk table"):
         else:
             lloq = float(data["lloq_ng_mL"].min())
             ax.set_ylim(lloq / 10, lloq * 10)
+            ax.set_xlim(0, float(pk["time_h"].max()) * 1.05)
             ax.text(0.5, 0.6, "not detected\n(all samples BLQ)", transform=ax.transAxes, ha="center",
                     va="center", fontsize=10)
             ax.text(0.99, 0.01, "dashed: LLOQ", transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
@@ -1148,6 +1193,7 @@ def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: in
         else:
             text = "λz not estimable"
         ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(plt.NullFormatter())
         species, animal, analyte, route, dose = key
         ax.set_title(f"{animal} {analyte}\n{route.upper()} {dose:g} mg/kg; {text}", fontsize=6)
         ax.tick_params(labelsize=6)

@@ -407,3 +407,19 @@ def test_unknown_route():
 def test_dose_not_positive(dose):
     message = error_of(profile_table([0.5, 1], [3, 2], dose=dose, animal="R9"))
     assert "dose must be > 0" in message and "animal R9" in message and "row 2" in message
+
+
+# --- metabolites in the NCA ------------------------------------------------------
+
+def test_metabolite_after_iv_starts_at_zero_and_has_no_clearance():
+    times = [0.25, 0.5, 1, 2, 4, 8]
+    parent = profile_table(times, [80, 60, 40, 20, 5, 0.4], route="iv", analyte="Drug")
+    metab = profile_table(times, [2, 5, 8, 6, 3, 0.7], route="iv", analyte="drug-OH")
+    table = pk.nca_table(pd.concat([parent, metab]), parent="drug").set_index("analyte")
+    m = table.loc["drug-OH"]
+    assert m["c0_ng_mL"] == 0  # formed, not dosed: no back-extrapolated C0
+    assert "c0_first_observation" not in m["flags"] and "metabolite(no_CL_Vz)" in m["flags"]
+    assert m["auc_last_ng_h_mL"] > 0.5 * 0.25 * 2  # includes the 0 -> 0.25 h triangle
+    assert math.isnan(m["cl_L_h_kg"]) and math.isnan(m["vz_L_kg"]) and m["t_half_h"] > 0
+    p = table.loc["Drug"]  # parent matched case-insensitively, keeps IV rules
+    assert p["c0_ng_mL"] == pytest.approx(80 * (80 / 60)) and p["cl_L_h_kg"] > 0

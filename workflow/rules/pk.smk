@@ -1,1 +1,93 @@
-# Rules of the pk area (not yet written).
+# Pharmacokinetics: NCA per validated PK file (PKNCA / WinNonlin rules, see
+# scripts/pk.py), then one aggregate job for the study-level tables
+# (summaries, bioavailability, dose proportionality, metabolites) and figures.
+
+
+rule pk_nca:
+    input:
+        table=validated("pk", "{table}"),
+    output:
+        nca=f"{OUT}/pk/nca/{{table}}.csv",
+        sparse=f"{OUT}/pk/nca/{{table}}.sparse_auc.csv",
+        points=f"{OUT}/pk/nca/{{table}}.lambda_z_points.csv",
+        figure=report(
+            f"{OUT}/pk/figures/lambda_z_{{table}}.svg",
+            caption="../report/pk_lambda_z.rst",
+            category="Pharmacokinetics",
+            subcategory="Terminal phase (λz) diagnostics",
+        ),
+    params:
+        pk=config["pk"],
+        parent=STUDY_META["compound"],
+    log:
+        log_path("pk_nca", "{table}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_nca.py"
+
+
+rule pk_aggregate:
+    input:
+        tables=[validated("pk", t) for t in pk_tables()],
+        nca=expand(f"{OUT}/pk/nca/{{table}}.csv", table=pk_tables()),
+        sparse=expand(f"{OUT}/pk/nca/{{table}}.sparse_auc.csv", table=pk_tables()),
+    output:
+        nca=report(
+            f"{OUT}/pk/nca.csv",
+            caption="../report/pk_nca.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        summary=report(
+            f"{OUT}/pk/summary.csv",
+            caption="../report/pk_summary.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        bioavailability=report(
+            f"{OUT}/pk/bioavailability.csv",
+            caption="../report/pk_bioavailability.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        metabolites=report(
+            f"{OUT}/pk/metabolites.csv",
+            caption="../report/pk_metabolites.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        detectability=report(
+            f"{OUT}/pk/detectability.csv",
+            caption="../report/pk_detectability.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        dose_proportionality=report(
+            f"{OUT}/pk/dose_proportionality.csv",
+            caption="../report/pk_dose_proportionality.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        figure=report(
+            f"{OUT}/pk/figures/concentration_time.svg",
+            caption="../report/pk_concentration_time.rst",
+            category="Pharmacokinetics",
+            subcategory="Concentration-time profiles",
+        ),
+    params:
+        pk=config["pk"],
+        parent=STUDY_META["compound"],
+    log:
+        log_path("pk_aggregate"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_aggregate.py"
+
+
+if pk_tables():
+    ALL_TARGETS.extend(rules.pk_aggregate.output)
+    ALL_TARGETS.extend(
+        expand(rules.pk_nca.output.figure, table=pk_tables()),
+    )
