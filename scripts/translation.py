@@ -327,8 +327,12 @@ def _override_record(record, new) -> dict:
     if isinstance(new, dict):
         record.update(new)
     elif isinstance(new, (list, tuple)):
-        record["range"] = [float(v) for v in new]
-        record["value"] = record.get("value") if record.get("value") is not None else float(new[0])
+        low, high = sorted(float(v) for v in new)
+        record["range"] = [low, high]
+        # Keep the value used in calculations when it lies inside the new
+        # range; otherwise use the range's lower end.
+        old = record.get("value")
+        record["value"] = old if old is not None and low <= float(old) <= high else low
     else:
         record["value"] = new
     record.update(source=[OVERRIDE_SOURCE], confirmed=None, overridden=True)
@@ -337,8 +341,9 @@ def _override_record(record, new) -> dict:
 
 def apply_overrides(reference: dict, overrides: dict | None, file="study.yaml") -> dict:
     """Return a copy of *reference* with the study's ``human_reference``
-    overrides applied. A scalar replaces a record's ``value`` (a two-element
-    list replaces its ``range``); a mapping merges key by key; the record's
+    overrides applied. A scalar replaces a record's ``value``; a two-element
+    list replaces its ``range`` (and its ``value`` by the lower end when the
+    old value falls outside); a mapping merges key by key; the record's
     source becomes "study.yaml human_reference". New receptors may be added
     under ``ki_nM.<species>``; any other unknown key is an error (so a
     misspelt key is not ignored)."""

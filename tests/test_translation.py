@@ -456,6 +456,8 @@ def test_study_overrides_replace_values_and_reject_unknown_keys():
     assert tr.human_auc_per_mg(ref) == pytest.approx(700 / 15)
     assert ref["ki_nM"]["human"]["H1"]["value"] == 0.5 and ref["ki_nM"]["human"]["5-HT2A"]["value"] == 12
     assert tr.ref_value(REFERENCE, "oral_bioavailability") == 0.5  # original untouched
+    ranged = tr.apply_overrides(REFERENCE, {"t_half_h": [25, 35]})
+    assert tr.ref_range(ranged, "t_half_h") == (25.0, 35.0) and tr.ref_value(ranged, "t_half_h") == 25.0
     with pytest.raises(InputError, match="oral_bioavailabilty"):
         tr.apply_overrides(REFERENCE, {"oral_bioavailabilty": 0.4})
 
