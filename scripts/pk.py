@@ -34,6 +34,9 @@ Conventions (PKNCA / Phoenix WinNonlin), each stated again where applied
   FALSE``). Fits with λz <= 0 are discarded; the best adjusted R² is kept,
   and among fits within 1e-4 of it the one with most points (PKNCA
   ``adj.r.squared.factor``). Flags: adjusted R² < 0.9, span ratio < 2.
+  (PKNCA takes the best adjusted R² over all fits before requiring λz > 0,
+  so a rising best fit there gives no λz; discarding rising fits first,
+  as here, can give a λz that the adjusted-R² flag then marks.)
 * AUCinf (observed) = AUClast + Clast/λz; %extrap flagged above 20%;
   AUMCinf = AUMClast + Clast*Tlast/λz + Clast/λz²; MRT = AUMCinf/AUCinf
   (for extravascular routes it includes the mean absorption time).
@@ -46,6 +49,20 @@ Conventions (PKNCA / Phoenix WinNonlin), each stated again where applied
   (BLQ counted as 0 in the mean), linear trapezoid, with Bailer's (1988)
   standard error of AUClast and Satterthwaite degrees of freedom
   (Nedelman & Jia 1998), as PKNCA's sparse NCA does.
+
+Across animals (details in each function's docstring)
+------------------------------------------------------
+* Summaries per species x analyte x route x dose: geometric mean and
+  geometric CV% for exposure and clearance-type parameters, median and range
+  for Tmax, arithmetic mean and SD for t½ and %extrapolated.
+* F = (AUC_test/Dose_test)/(AUC_iv/Dose_iv) for every extravascular route x
+  dose against each IV dose: crossover (same animals) -> t-interval of the
+  per-animal log ratio; parallel groups -> Fieller (default) or a seeded
+  bootstrap over animals. AUCinf when acceptable for every profile, else
+  AUClast. The method is written into the output.
+* Dose proportionality: power model, slope of ln(AUC or Cmax) on ln(dose).
+* Metabolite/parent AUClast ratios per animal; detectability per analyte.
+  An analyte BLQ throughout is "not detected", never zero exposure.
 """
 
 from __future__ import annotations
@@ -613,7 +630,7 @@ def _destructive_result(group, keys, settings, metabolite=False):
     mp = mean_profile(group)
     s = dict(pk_settings(settings), auc_method="linear")
     n_animals = group["animal_id"].nunique()
-    flags = [f"destructive_design(mean_profile_of_{n_animals}_animals;linear_trapezoid)"]
+    flags = [f"destructive_design(mean_profile_of_{n_animals}_animals,linear_trapezoid)"]
     if (mp["n_blq"] > 0).any() and not mp["blq"].all():
         flags.append("blq_counted_as_zero_in_mean")
     result = nca_profile(mp["time_h"], mp["mean"], mp["blq"], keys["route"], keys["dose_mg_kg"], s, flags,
@@ -1011,6 +1028,8 @@ def dose_proportionality_table(nca: pd.DataFrame, config: dict | None = None) ->
     with a value when there are at least two distinct doses. The slope's CI
     containing 1 reads "consistent with dose proportionality", otherwise
     "more than proportional" (CI above 1) or "less than proportional".
+    For AUClast a caution is added when the median Tlast differs between
+    doses (low doses drop below the LLOQ sooner, biasing the slope upward).
     Destructive groups contribute their single mean-profile value.
     """
     level = pk_settings(config)["ci_level"]
@@ -1029,6 +1048,11 @@ def dose_proportionality_table(nca: pd.DataFrame, config: dict | None = None) ->
                 conclusion = "consistent with dose proportionality"
             else:
                 conclusion = "more than proportional" if lo > 1 else "less than proportional"
+            tlast_by_dose = g.groupby("dose_mg_kg")["tlast_h"].median()
+            if param == "auc_last_ng_h_mL" and tlast_by_dose.nunique() > 1:
+                # Lower doses fall below the LLOQ sooner, so AUClast is cut
+                # shorter there and the slope is biased upward.
+                conclusion += "; caution: median Tlast differs between doses (AUClast truncated unequally)"
             rows.append(dict(species=species, analyte=analyte, route=route, parameter=param,
                              doses_mg_kg=";".join(f"{d:g}" for d in doses), n_doses=len(doses),
                              n_animals=len(g), slope=slope, slope_ci_low=lo, slope_ci_high=hi,

@@ -337,7 +337,7 @@ def destructive_table():
 def test_destructive_design_is_detected_and_analysed_on_the_mean_profile():
     row = only_row(pk.nca_table(destructive_table()))
     assert row["animal_id"] == "mean_profile"
-    assert "destructive_design(mean_profile_of_9_animals;linear_trapezoid)" in row["flags"]
+    assert "destructive_design(mean_profile_of_9_animals,linear_trapezoid)" in row["flags"]
     # means 5, 11, 7 at 0.5, 1, 2 h; linear trapezoid with C(0) = 0
     assert row["cmax_ng_mL"] == 11 and row["tmax_h"] == 1
     assert row["auc_last_ng_h_mL"] == pytest.approx(0.25 * 5 + 0.25 * 16 + 0.5 * 18)

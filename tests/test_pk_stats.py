@@ -197,6 +197,16 @@ def test_dose_proportionality_table_reads_the_ci():
     assert auc["conclusion"] == "consistent with dose proportionality"
 
 
+def test_dose_proportionality_warns_when_auclast_windows_differ():
+    rows = [(f"A{i}{d}", "po", d, "drug", auc, auc, 5, auc / 10, 1)
+            for d, aucs in [(2.0, [100, 110, 90]), (10.0, [500, 540, 470])] for i, auc in enumerate(aucs)]
+    nca = nca_rows(rows)
+    nca["tlast_h"] = np.where(nca["dose_mg_kg"] == 2.0, 8.0, 24.0)
+    table = pk.dose_proportionality_table(nca).set_index("parameter")
+    assert "Tlast differs between doses" in table.loc["auc_last_ng_h_mL", "conclusion"]
+    assert "Tlast" not in table.loc["auc_inf_ng_h_mL", "conclusion"]
+
+
 # --- metabolites and detectability ----------------------------------------------------
 
 def test_metabolite_ratios_and_not_detected_metabolite():
@@ -254,6 +264,12 @@ def test_destructive_groups_enter_fieller_with_bailer_se():
     assert "Bailer" in row["method"] and "AUClast" in row["method"]
     s_po = sparse.set_index("route").loc["po"]
     s_iv = sparse.set_index("route").loc["iv"]
+    # Bailer's estimate is the mean-profile AUClast (linear trapezoid; IV from
+    # the back-extrapolated C0 of means 90 and 65: C0 = 90*(90/65))
+    c0 = 90 * (90 / 65)
+    assert nca.set_index("route").loc["iv", "c0_ng_mL"] == pytest.approx(c0)
+    assert s_iv["auc_last_ng_h_mL"] == pytest.approx(0.25 * (c0 + 90) + 0.25 * (90 + 65) + 0.5 * (65 + 35))
+    assert s_po["auc_last_ng_h_mL"] == pytest.approx(nca.set_index("route").loc["po", "auc_last_ng_h_mL"])
     a, b = s_po["auc_last_ng_h_mL"] / 10, s_iv["auc_last_ng_h_mL"] / 2
     va, vb = (s_po["auc_last_se"] / 10) ** 2, (s_iv["auc_last_se"] / 2) ** 2
     assert row["f"] == pytest.approx(a / b)
