@@ -55,6 +55,12 @@ DEFAULTS = {
     "species_ratio_flag": 3.0,
 }
 
+#: Which settings each step uses (so a rule passes, and reruns on, only its own).
+FIT_SETTINGS = ("ki_model", "r_squared_min", "hill_slope_range", "replicate_cv_max_pct",
+                "nsb_max_pct_of_total", "min_concentrations")
+SATURATION_SETTINGS = ("r_squared_min", "min_concentrations")
+STUDY_SETTINGS = ("primary_target", "species_ratio_flag")
+
 VARIABLE_SLOPE = "variable_slope"
 ONE_SITE = "one_site"
 MODELS = (VARIABLE_SLOPE, ONE_SITE)
@@ -128,13 +134,15 @@ CURVE_KEYS = ["receptor", "species", "compound"]
 CONTROL_KEYS = ["receptor", "species"]
 
 
-def settings(config_section: dict | None = None) -> dict:
-    """The ``binding:`` config section with unset keys filled from DEFAULTS."""
+def settings(config_section: dict | None = None, keys=None) -> dict:
+    """The ``binding:`` config section with unset keys filled from DEFAULTS,
+    restricted to *keys* when given (e.g. FIT_SETTINGS)."""
     merged = dict(DEFAULTS)
-    merged.update(config_section or {})
+    merged.update({k: v for k, v in (config_section or {}).items() if v is not None})
     if merged["ki_model"] not in MODELS:
         raise ValueError(f"binding.ki_model must be one of {MODELS}, not {merged['ki_model']!r}")
-    return merged
+    merged["hill_slope_range"] = tuple(merged["hill_slope_range"])
+    return merged if keys is None else {key: merged[key] for key in keys}
 
 
 # --------------------------------------------------------------------------
@@ -1306,7 +1314,7 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
         ax.set_xlabel(f"[{fit['radioligand']}] (nM)")
         ax.set_ylabel("bound (CPM)")
         ax.set_title(f"{fit['receptor']} ({fit['species']})", fontsize=9)
-        ax.legend(fontsize=6.5, frameon=False, loc="center right")
+        ax.legend(fontsize=6.5, frameon=False, loc="best")
         _flag_note(ax, fit["flags"])
     if saturation_fits.empty:
         axes[0].text(0.5, 0.5, "no saturation runs", ha="center", transform=axes[0].transAxes)

@@ -1,1 +1,123 @@
-# Rules of the binding area (not yet written).
+# Radioligand binding (scripts/binding.py): one job per competition-binding
+# assay file (specific binding, lmfit 4PL and one-site fits, flags, figure),
+# one per saturation file (global total + NSB fit, figure), then one study job
+# for Ki (Cheng–Prusoff, Kd from saturation when measured), saturation,
+# species and selectivity tables and the pKi figure.
+
+# Each rule gets only the binding settings it uses (the same split as
+# scripts.binding.FIT_SETTINGS etc.), so changing one reruns only its jobs.
+BINDING_CONFIG = config.get("binding", {})
+BINDING_FIT_KEYS = (
+    "ki_model",
+    "r_squared_min",
+    "hill_slope_range",
+    "replicate_cv_max_pct",
+    "nsb_max_pct_of_total",
+    "min_concentrations",
+)
+BINDING_SATURATION_KEYS = ("r_squared_min", "min_concentrations")
+BINDING_STUDY_KEYS = ("primary_target", "species_ratio_flag")
+BINDING_FIT_PARAMS = {k: v for k, v in BINDING_CONFIG.items() if k in BINDING_FIT_KEYS}
+BINDING_SATURATION_PARAMS = {
+    k: v for k, v in BINDING_CONFIG.items() if k in BINDING_SATURATION_KEYS
+}
+BINDING_STUDY_PARAMS = {
+    k: v for k, v in BINDING_CONFIG.items() if k in BINDING_STUDY_KEYS
+}
+
+
+rule binding_fit:
+    input:
+        table=validated("binding", "{assay}"),
+    output:
+        fits=f"{OUT}/binding/fits/{{assay}}.csv",
+        figure=report(
+            f"{OUT}/binding/figures/curves_{{assay}}.svg",
+            caption="../report/binding_curves.rst",
+            category="Radioligand binding",
+            subcategory="Competition curves",
+        ),
+    params:
+        binding=BINDING_FIT_PARAMS,
+    log:
+        log_path("binding_fit", "{assay}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/binding_fit.py"
+
+
+rule binding_saturation_fit:
+    input:
+        table=validated("saturation", "{assay}"),
+    output:
+        fits=f"{OUT}/binding/saturation_fits/{{assay}}.csv",
+        figure=report(
+            f"{OUT}/binding/figures/saturation_{{assay}}.svg",
+            caption="../report/binding_saturation_curves.rst",
+            category="Radioligand binding",
+            subcategory="Saturation curves",
+        ),
+    params:
+        binding=BINDING_SATURATION_PARAMS,
+    log:
+        log_path("binding_saturation_fit", "{assay}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/binding_saturation_fit.py"
+
+
+rule binding_aggregate:
+    input:
+        fits=expand(f"{OUT}/binding/fits/{{assay}}.csv", assay=binding_assays()),
+        saturation=expand(
+            f"{OUT}/binding/saturation_fits/{{assay}}.csv", assay=saturation_assays()
+        ),
+    output:
+        ki=report(
+            f"{OUT}/binding/ki.csv",
+            caption="../report/binding_ki.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        saturation=report(
+            f"{OUT}/binding/saturation.csv",
+            caption="../report/binding_saturation.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        species=report(
+            f"{OUT}/binding/species_comparison.csv",
+            caption="../report/binding_species_comparison.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        selectivity=report(
+            f"{OUT}/binding/selectivity.csv",
+            caption="../report/binding_selectivity.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        figure=report(
+            f"{OUT}/binding/figures/pki_by_receptor.svg",
+            caption="../report/binding_pki_by_receptor.rst",
+            category="Radioligand binding",
+            subcategory="pKi by receptor",
+        ),
+    params:
+        binding=BINDING_STUDY_PARAMS,
+    log:
+        log_path("binding_aggregate"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/binding_aggregate.py"
+
+
+if binding_assays() or saturation_assays():
+    ALL_TARGETS.extend(rules.binding_aggregate.output)
+    ALL_TARGETS.extend(expand(rules.binding_fit.output.figure, assay=binding_assays()))
+    ALL_TARGETS.extend(
+        expand(rules.binding_saturation_fit.output.figure, assay=saturation_assays())
+    )
