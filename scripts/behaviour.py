@@ -10,9 +10,11 @@ Rules stated once here, and in the function docstrings where they apply:
   every row whose treatment equals the configured ``vehicle_label``
   (case-insensitive), whatever its dose. A reference drug (e.g. imipramine)
   is simply another treatment, so each of its doses is its own group.
-  Group order everywhere (tables, figure): vehicle first, then treatments in
-  the order given by ``treatments`` (study.yaml) or, without it, in order of
-  first appearance in the file; doses ascending within a treatment.
+  Group order everywhere (tables, figure): vehicle first, then the
+  treatments listed in ``treatments`` (e.g. the study compound), then any
+  other treatment in order of first appearance in the file; doses ascending
+  within a treatment. ``known_treatments``, when given, is the closed list of
+  allowed treatment names (anything else is an input error).
 * **Regimens** (``acute``, ``chronic``) are analysed separately.
 * **Exclusions.** Rows with ``excluded == True`` are removed before any
   statistic and listed per group with their reasons (ARRIVE item 3). ``n``
@@ -137,6 +139,11 @@ CONFOUND_COLUMNS = [
     "locomotor_effect", "alpha", "classification", "interpretation",
 ]
 BATTERY_FLAG_COLUMNS = ["flag", "raised", "detail"]
+LONG_COLUMNS = [
+    "test", "endpoint", "unit", "direction", "animal_id", "sex", "treatment",
+    "dose_mg_kg", "regimen", "excluded", "exclusion_reason", "value", "source_file",
+    "source_row",
+]
 
 METHOD_LABELS = {
     "anova": ("one-way ANOVA", "Dunnett"),
@@ -293,7 +300,8 @@ def _required_columns(test, endpoints):
 
 
 def compute_endpoints(df: pd.DataFrame, test: str, config: dict | None = None,
-                      declared: dict | None = None, treatments=None) -> pd.DataFrame:
+                      declared: dict | None = None,
+                      known_treatments=None) -> pd.DataFrame:
     """Check one validated behaviour table and compute its endpoints.
 
     Returns a long table, one row per animal × endpoint, with columns
@@ -303,7 +311,7 @@ def compute_endpoints(df: pd.DataFrame, test: str, config: dict | None = None,
     listed; their value may be NaN.
 
     Raises InputError naming the file and row for: a missing column, an
-    unknown treatment (when *treatments* lists the study's treatments; the
+    unknown treatment (when *known_treatments* lists the study's treatments; the
     vehicle label is always allowed), a regimen other than acute/chronic, a
     missing or negative dose, a duplicated animal_id within the test, a regimen
     without any vehicle animal, a non-numeric, missing or negative endpoint
@@ -328,8 +336,8 @@ def compute_endpoints(df: pd.DataFrame, test: str, config: dict | None = None,
                 else pd.Series(False, index=df.index))
     df["excluded"] = excluded.astype(bool)
     allowed = None
-    if treatments is not None:
-        allowed = {str(t).strip().lower() for t in treatments} | {vehicle}
+    if known_treatments is not None:
+        allowed = {str(t).strip().lower() for t in known_treatments} | {vehicle}
     for index in df.index:
         if df.at[index, "regimen"] not in VALID_REGIMENS:
             _fail(df, index, test, f"unknown regimen '{df.at[index, 'regimen']}' "
@@ -416,8 +424,9 @@ class Group:
 
 
 def group_order(long: pd.DataFrame, treatments=None) -> list:
-    """Groups in display order: vehicle first, then treatments in the order
-    of *treatments* (else first appearance), doses ascending."""
+    """Groups in display order: vehicle first, then the treatments listed in
+    *treatments* (those present), then the others by first appearance;
+    doses ascending within a treatment."""
     order = []
     if treatments is not None:
         order = [str(t).strip().lower() for t in treatments]
@@ -861,7 +870,7 @@ def two_way_anova(long: pd.DataFrame, min_group_n: int = 3, treatments=None) -> 
 
 def analyse_test(df: pd.DataFrame, test: str, config: dict | None = None,
                  declared: dict | None = None, treatments=None,
-                 method: str = "auto") -> dict:
+                 known_treatments=None, method: str = "auto") -> dict:
     """Full analysis of one validated behaviour table.
 
     Returns a dict of DataFrames: ``long`` (per-animal endpoint values),
@@ -871,7 +880,7 @@ def analyse_test(df: pd.DataFrame, test: str, config: dict | None = None,
     ``two_way`` (:data:`TWO_WAY_COLUMNS`).
     """
     opts = settings(config)
-    long = compute_endpoints(df, test, opts, declared, treatments)
+    long = compute_endpoints(df, test, opts, declared, known_treatments)
     summary, omnibus, comparisons, decisions = [], [], [], []
     for endpoint in long["endpoint"].unique():
         for regimen in VALID_REGIMENS:
@@ -1047,6 +1056,22 @@ def battery_flags(tests_present, regimens_present) -> pd.DataFrame:
          "detail": ("no open-field test: sedation/stimulant confounds cannot be checked"
                     if "open_field" not in tests else "open field present")},
     ], columns=BATTERY_FLAG_COLUMNS)
+
+
+def battery_outputs(comparisons_by_test: dict, summaries_by_test: dict,
+                    alpha: float = 0.05) -> tuple:
+    """Study-level confound table and battery flags from the per-test results
+    (dicts test -> comparisons / summary DataFrame). Without an FST the
+    confound table is empty; without an open field every FST row is
+    "no locomotor control"."""
+    empty = pd.DataFrame(columns=COMPARISON_COLUMNS)
+    confounds = classify_confounds(comparisons_by_test.get("fst", empty),
+                                   comparisons_by_test.get("open_field"), alpha,
+                                   summaries_by_test.get("open_field"))
+    regimens = set()
+    for summary in summaries_by_test.values():
+        regimens |= set(summary["regimen"])
+    return confounds, battery_flags(summaries_by_test.keys(), regimens)
 
 
 # --------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def _error(df, test="fst", **kwargs):
 def test_unknown_treatment_and_regimen():
     df = table("fst", DOSES)
     df.loc[3, "treatment"] = "fluoxetine"
-    message = _error(df, treatments=["mirtazapine"])
+    message = _error(df, known_treatments=["mirtazapine"])
     assert "study/behaviour/fst.csv" in message and "row 5" in message
     assert "unknown treatment 'fluoxetine'" in message
     df = table("fst", DOSES)
