@@ -55,7 +55,12 @@ rule behaviour_test:
             category="Behaviour",
             subcategory="{test}",
         ),
-        endpoints=f"{OUT}/behaviour/{{test}}/endpoints.csv",
+        endpoints=report(
+            f"{OUT}/behaviour/{{test}}/endpoints.csv",
+            caption="../report/behaviour_endpoints.rst",
+            category="Behaviour",
+            subcategory="{test}",
+        ),
         figure=report(
             f"{OUT}/behaviour/figures/{{test}}.svg",
             caption="../report/behaviour_figure.rst",
