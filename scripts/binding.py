@@ -272,9 +272,14 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
     result = _empty_fit(len(y))
     start = dict(guess) if guess is not None else initial_guess(x, y)
     finite_x = x[np.isfinite(x)]
+    if finite_x.size == 0:
+        result["message"] = "no finite concentration"
+        return result
     # Model.fit works on a deep copy, so the shared template can be set up in
-    # place (saves building a Parameters object per fit).
+    # place (saves building a Parameters object per fit). Bounds are lifted
+    # first so that the new ones never cross the previous fit's.
     params = _FOUR_PL_PARAMS
+    params["log_ic50"].set(min=-np.inf, max=np.inf)
     params["bottom"].set(value=start["bottom"])
     params["top"].set(value=start["top"])
     params["log_ic50"].set(min=finite_x.min() - LOG_IC50_MARGIN, max=finite_x.max() + LOG_IC50_MARGIN,
