@@ -253,11 +253,11 @@ def test_behaviour_design_and_group_sizes(files):
     ids = None
     for test in BEHAVIOUR_TESTS:
         d = table(files, f"behaviour/{test}.csv")
-        assert len(d) == 100
+        assert len(d) == 2 * len(ex.GROUPS) * 12  # 2 regimens × 5 groups × n = 12
         assert (d.species == "rat").all() and (d.sex == "M").all()
         assert (d.strain == "Sprague-Dawley").all()
         sizes = d.groupby(["regimen", "treatment", "dose_mg_kg", "route"]).size()
-        assert len(sizes) == 10 and (sizes == 10).all(), test
+        assert len(sizes) == 10 and (sizes == 12).all(), test
         assert set(sizes.index) == {(r, t, dose, route) for r in ("acute", "chronic")
                                     for t, dose, route in ex.GROUPS}
         assert (d.loc[d.regimen == "acute", "days_dosed"] == 1).all()
