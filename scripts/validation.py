@@ -324,7 +324,8 @@ def behaviour_endpoint_sets(test: str, extra_tests: dict) -> list[list[str]]:
     return []
 
 
-def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="vehicle"):
+def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="vehicle",
+                       treatments: list | None = None):
     """Behaviour file → normalised table (+ ``test`` column).
 
     The test is the file stem; a test that is neither built in nor declared
@@ -355,11 +356,18 @@ def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="veh
     for column in ("strain", "cohort", "exclusion_reason"):
         table[column] = table[column].fillna("")
     _reject_duplicates(table, ["animal_id"], path, "duplicated animal_id within this test")
-    treatments = table["treatment"].str.lower()
-    if not (treatments == vehicle_label.lower()).any():
+    given = table["treatment"].str.lower()
+    vehicle = vehicle_label.lower()
+    if not (given == vehicle).any():
         raise InputError(path, f"no vehicle group (treatment '{vehicle_label}')",
                          column="treatment")
-    vehicle_dosed = table[(treatments == vehicle_label.lower()) & (table["dose_mg_kg"] != 0)]
+    if treatments:
+        unknown = table[~given.isin({t.lower() for t in treatments} | {vehicle})]
+        if len(unknown):
+            raise InputError(path, f"unknown treatment '{unknown['treatment'].iloc[0]}'; "
+                             "study.yaml lists " + ", ".join([vehicle_label, *treatments]),
+                             row=int(unknown["source_row"].iloc[0]), column="treatment")
+    vehicle_dosed = table[(given == vehicle) & (table["dose_mg_kg"] != 0)]
     if len(vehicle_dosed):
         raise InputError(path, "vehicle animals must have dose_mg_kg 0",
                          row=int(vehicle_dosed["source_row"].iloc[0]), column="dose_mg_kg")
@@ -380,13 +388,14 @@ def validate_pk(path):
                                  row=int(row["source_row"]), column="concentration_ng_mL"))
     table.loc[below, "concentration_ng_mL"] = float("nan")
     table.loc[below, "blq"] = True
-    _reject_duplicates(table, ["animal_id", "analyte", "time_h"], path,
+    # Crossover designs give one animal several periods (route × dose); a time
+    # point may repeat across periods but not within one profile.
+    _reject_duplicates(table, ["animal_id", "route", "dose_mg_kg", "analyte", "time_h"], path,
                        "duplicated time point within this profile")
     for animal, rows in table.groupby("animal_id", sort=False):
-        for column in ("route", "dose_mg_kg", "species", "body_weight_kg"):
+        for column in ("species",):
             if rows[column].nunique() > 1:
-                raise InputError(path, f"animal {animal} has more than one {column}; use a "
-                                 "separate animal_id per period",
+                raise InputError(path, f"animal {animal} has more than one {column}",
                                  row=int(rows["source_row"].iloc[-1]), column=column)
     return table, warnings
 

@@ -237,3 +237,16 @@ def test_study_yaml_rejects_unknown_keys_and_bad_values(tmp_path):
 
 def test_safe_study_name():
     assert validation.safe_study_name("my study; rm -rf") == "my_study_rm_-rf"
+
+
+def test_declared_treatments_reject_unknown_ones(tmp_path):
+    rows = GOOD_BEHAVIOUR + ["r3,rat,M,mirtazepine,10,po,acute,1,,,10"]
+    path = behaviour_file(tmp_path, rows)
+    error = error_of(validation.validate_behaviour, path, treatments=["mirtazapine"])
+    assert error.row == 4 and error.column == "treatment" and "mirtazepine" in str(error)
+
+
+def test_crossover_animal_may_have_two_routes(tmp_path):
+    rows = ["a,rat,0.25,iv,2,mirtazapine,1,150,1", "a,rat,0.25,po,2,mirtazapine,1,10,1"]
+    table, _ = validation.validate_pk(pk_file(tmp_path, rows))
+    assert list(table["route"]) == ["iv", "po"]

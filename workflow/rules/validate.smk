@@ -9,7 +9,8 @@ rule validate_study:
     output:
         f"{OUT}/validated/study.json",
     params:
-        study_dir=str(STUDY_DIR),
+        # The parse-time validated metadata: a changed study.yaml value reruns this.
+        meta=STUDY_META,
     log:
         log_path("validate_study"),
     conda:
@@ -54,6 +55,7 @@ rule validate_behaviour:
         warnings=validated_warnings("behaviour", "{test}"),
     params:
         extra_tests=STUDY_META["extra_tests"],
+        treatments=STUDY_META.get("treatments", []),
         vehicle_label=config["behaviour"]["vehicle_label"],
     log:
         log_path("validate_behaviour", "{test}"),

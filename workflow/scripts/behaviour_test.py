@@ -16,7 +16,8 @@ def main(smk):
         config["fst_window_min"] = list(smk.params.fst_window_min)
     table = read_csv(smk.input.table)
     result = behaviour.analyse_test(table, test, config, dict(smk.params.extra_tests),
-                                    treatments=[smk.params.compound])
+                                    treatments=[smk.params.compound],
+                                    method=config.get("method", "auto"))
     for _, row in result["decisions"].iterrows():
         logging.info("%s %s %s: %s (%s)", test, row["endpoint"], row["regimen"],
                      row["omnibus_method"], row["reason"])

@@ -16,7 +16,7 @@ def main(smk):
         table, warnings = validation.validate_saturation(path)
     elif kind == "behaviour":
         table, warnings = validation.validate_behaviour(
-            path, smk.params.extra_tests, smk.params.vehicle_label
+            path, smk.params.extra_tests, smk.params.vehicle_label, smk.params.treatments
         )
     else:
         table, warnings = validation.validate_pk(path)
