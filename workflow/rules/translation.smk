@@ -1,1 +1,105 @@
-# Rules of the translation area (not yet written).
+# Translation: joins the areas' RESULT tables (never their raw data) with the
+# human reference (resources/reference/<compound>_human.yaml, study.yaml
+# `human_reference` overrides) into rat-vs-human exposure, dose translation,
+# receptor occupancy and translational risk flags (scripts/translation.py).
+# An area's tables are inputs only when the study provides that area, so a
+# study without binding, behaviour or PK still gets a translation with
+# "not assessable" notes.
+
+TRANSLATION_REFERENCE = (
+    REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
+)
+
+
+# Inputs: the study metadata and inventory always; the reference when it
+# exists; each area's result tables only when the study provides that area.
+TRANSLATION_INPUTS = {
+    "study": f"{OUT}/validated/study.json",
+    "behaviour_groups": f"{OUT}/inventory/behaviour_groups.csv",
+}
+if TRANSLATION_REFERENCE.exists():
+    TRANSLATION_INPUTS["reference"] = str(TRANSLATION_REFERENCE)
+if binding_assays():
+    TRANSLATION_INPUTS["ki"] = f"{OUT}/binding/ki.csv"
+if behaviour_tests():
+    TRANSLATION_INPUTS["comparisons"] = [
+        f"{OUT}/behaviour/{test}/comparisons.csv" for test in behaviour_tests()
+    ]
+    TRANSLATION_INPUTS["confounds"] = f"{OUT}/behaviour/confounds.csv"
+if pk_tables():
+    TRANSLATION_INPUTS["nca"] = f"{OUT}/pk/nca.csv"
+    TRANSLATION_INPUTS["bioavailability"] = f"{OUT}/pk/bioavailability.csv"
+    TRANSLATION_INPUTS["metabolites"] = f"{OUT}/pk/metabolites.csv"
+
+
+rule translation:
+    input:
+        **TRANSLATION_INPUTS,
+    output:
+        exposure=report(
+            f"{OUT}/translation/exposure.csv",
+            caption="../report/translation_exposure.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_ratios=report(
+            f"{OUT}/translation/exposure_ratios.csv",
+            caption="../report/translation_exposure_ratios.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        dose_translation=report(
+            f"{OUT}/translation/dose_translation.csv",
+            caption="../report/translation_dose_translation.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy=report(
+            f"{OUT}/translation/occupancy.csv",
+            caption="../report/translation_occupancy.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        ki_used=report(
+            f"{OUT}/translation/ki_used.csv",
+            caption="../report/translation_ki_used.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        flags=report(
+            f"{OUT}/translation/flags.csv",
+            caption="../report/translation_flags.rst",
+            category="Translation",
+            subcategory="Risk flags",
+        ),
+        reference=report(
+            f"{OUT}/translation/reference.csv",
+            caption="../report/translation_reference.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_figure=report(
+            f"{OUT}/translation/figures/exposure.svg",
+            caption="../report/translation_exposure_figure.rst",
+            category="Translation",
+            subcategory="Figures",
+        ),
+        occupancy_figure=report(
+            f"{OUT}/translation/figures/occupancy.svg",
+            caption="../report/translation_occupancy_figure.rst",
+            category="Translation",
+            subcategory="Figures",
+        ),
+    params:
+        translation=config["translation"],
+        alpha=config["behaviour"]["alpha"],
+        max_auc_pct_extrap=config["pk"]["max_auc_pct_extrap"],
+    log:
+        log_path("translation"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/translation_run.py"
+
+
+ALL_TARGETS.extend(rules.translation.output)
