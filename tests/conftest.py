@@ -12,7 +12,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ("Snakefile", "config", "workflow", "scripts")
+WORKFLOW_PARTS = ("Snakefile", "config", "workflow", "scripts", "resources/reference")
 
 
 def copy_workflow(destination: Path) -> Path:
@@ -41,3 +41,18 @@ def run_snakemake(workdir: Path, *args, check=False) -> subprocess.CompletedProc
 @pytest.fixture
 def workflow_copy(tmp_path):
     return copy_workflow(tmp_path / "pipeline")
+
+
+EXAMPLE = REPO_ROOT / "resources" / "example_study"
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory):
+    """One real run of the whole pipeline on a copy of the example study,
+    shared by the end-to-end tests: (workdir, study dir, results dir)."""
+    base = tmp_path_factory.mktemp("example")
+    workdir = copy_workflow(base / "pipeline")
+    study = base / "example_study"
+    shutil.copytree(EXAMPLE, study)
+    run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
+    return workdir, study, workdir / "results" / "example_mirtazapine"

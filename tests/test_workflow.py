@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import REPO_ROOT, SNAKEMAKE, copy_workflow, run_snakemake
-
-EXAMPLE = REPO_ROOT / "resources" / "example_study"
+from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
 
 
 def test_snakemake_lint_is_clean():
@@ -88,17 +85,6 @@ def test_study_yaml_with_python_tag_is_rejected(workflow_copy, tmp_path):
 
 
 # --- the example study ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    """One real run of the whole pipeline on a copy of the example study."""
-    base = tmp_path_factory.mktemp("example")
-    workdir = copy_workflow(base / "pipeline")
-    study = base / "example_study"
-    shutil.copytree(EXAMPLE, study)
-    run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
-    return workdir, study, workdir / "results" / "example_mirtazapine"
-
 
 def test_dry_run_lists_validation_jobs():
     result = subprocess.run([SNAKEMAKE, "-n", "--cores", "2", "--forceall"], cwd=REPO_ROOT,
