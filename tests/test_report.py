@@ -218,3 +218,18 @@ def test_report_renders_in_headless_chromium(example_report, tmp_path):
     keep = Path(__file__).resolve().parents[1] / "results" / "test_screenshots"
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copy2(shot, keep / "report.png")
+
+
+def test_snakemake_report_archive_is_built(example_run):
+    import zipfile
+
+    from conftest import run_snakemake
+
+    workdir, study, _ = example_run
+    archive = workdir / "snakemake_report.zip"
+    result = run_snakemake(workdir, "--report", str(archive), "--config", f"study_dir={study}")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(archive) as bundle:
+        names = bundle.namelist()
+    assert any(n.endswith("report.html") for n in names)
+    assert any("ki.csv" in n for n in names) and any(n.endswith(".svg") for n in names)
