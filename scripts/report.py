@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+import yaml
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NOT_PROVIDED = "not provided"
@@ -462,7 +463,9 @@ def translation_section(results: Results, config: dict) -> dict:
 def _counts(frame, column) -> str:
     if frame is None or column not in frame or frame.empty:
         return "none"
-    counts = frame[column].astype(str).value_counts().sort_index()
+    # Per-row details in parentheses (e.g. degrees of freedom) would split the count.
+    labels = frame[column].astype(str).str.replace(r"\s*\([^)]*\)\s*$", "", regex=True)
+    counts = labels.value_counts().sort_index()
     return ", ".join(f"{name} ({n})" for name, n in counts.items())
 
 
@@ -652,7 +655,7 @@ def build_context(results_folder, config: dict, generated: str) -> dict:
                     "headlines": summary_blocks(results)},
         "warnings": warnings, "sections": sections, "methods_number": 6,
         "methods": methods(results, config, areas),
-        "config_text": json.dumps(config, indent=2, sort_keys=True),
+        "config_text": yaml.safe_dump(config, sort_keys=True, default_flow_style=None),
         "software": software, "arrive": arrive_checklist(results, study),
         "provenance": results.table("provenance/inputs.csv"),
     }
