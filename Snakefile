@@ -27,6 +27,27 @@ include: "workflow/rules/translation.smk"
 include: "workflow/rules/report.smk"
 
 
+# On a cluster (workflow/profiles/slurm) these run on the submitting host: each
+# takes about a second of CPU (validation of one file, aggregations, inventory,
+# report), less than a cluster job's own start-up. Only the per-file fits and
+# statistics (binding_fit, binding_saturation_fit, behaviour_test, pk_nca) are
+# submitted.
+localrules:
+    all,
+    validate_study,
+    validate_binding,
+    validate_saturation,
+    validate_behaviour,
+    validate_pk,
+    inventory,
+    provenance,
+    binding_aggregate,
+    behaviour_battery,
+    pk_aggregate,
+    translation,
+    report,
+
+
 rule all:
     default_target: True
     input:
