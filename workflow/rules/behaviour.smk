@@ -77,6 +77,7 @@ rule behaviour_test:
         ),
         extra_tests=STUDY_META["extra_tests"],
         compound=STUDY_META["compound"],
+    threads: 1
     log:
         log_path("behaviour_test", "{test}"),
     conda:

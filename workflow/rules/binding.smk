@@ -39,6 +39,7 @@ rule binding_fit:
         ),
     params:
         binding=BINDING_FIT_PARAMS,
+    threads: 1
     log:
         log_path("binding_fit", "{assay}"),
     conda:
@@ -60,6 +61,7 @@ rule binding_saturation_fit:
         ),
     params:
         binding=BINDING_SATURATION_PARAMS,
+    threads: 1
     log:
         log_path("binding_saturation_fit", "{assay}"),
     conda:

@@ -19,6 +19,7 @@ rule pk_nca:
     params:
         pk=config["pk"],
         parent=STUDY_META["compound"],
+    threads: 1
     log:
         log_path("pk_nca", "{table}"),
     conda:
