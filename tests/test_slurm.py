@@ -158,9 +158,15 @@ def _local_results(example_run, tmp_path: Path) -> tuple[Path, Path]:
     return workdir / "results" / "example_mirtazapine", fresh
 
 
+# What the pipeline writes (other tests may leave e.g. a screenshot beside the
+# shared run's results); logs are compared by neither.
+RESULT_SUFFIXES = {".csv", ".json", ".svg", ".html"}
+
+
 def _result_files(results: Path) -> set[str]:
     return {str(p.relative_to(results)) for p in results.rglob("*")
-            if p.is_file() and p.relative_to(results).parts[0] != "logs"}
+            if p.is_file() and p.suffix in RESULT_SUFFIXES
+            and p.relative_to(results).parts[0] != "logs"}
 
 
 def _report_text(path: Path, study: Path) -> str:
