@@ -12,6 +12,7 @@ Row numbers are spreadsheet rows: the header is row 1.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import math
@@ -33,6 +34,14 @@ SEX_ALIASES = {"male": "M", "female": "F", "m": "M", "f": "F"}
 BUILTIN_TESTS = ("fst", "open_field", "sucrose_preference", "elevated_plus_maze")
 # Competitor concentrations above this (molar) are almost surely nM or µM values.
 IMPLAUSIBLE_MOLAR = 1e-2
+# FST per-minute immobility cannot exceed the 60 s of the minute.
+SECONDS_PER_MINUTE = 60
+# The area folders whose CSV files the workflow reads.
+AREA_FOLDERS = ("binding", "saturation", "behaviour", "pk")
+# Characters a POSIX shell treats specially. The pipeline never passes file
+# names through a shell, so they are safe here, but they trip up anyone who
+# later types the name into a shell command: warn.
+SHELL_METACHARACTERS = set(";&|$`'\"<>()*?![]#~")
 
 
 def load_schema(name: str) -> dict:
@@ -53,6 +62,11 @@ def read_raw_csv(path) -> tuple[pd.DataFrame, list[dict]]:
     """
     path = Path(path)
     warnings: list[dict] = []
+    awkward = sorted(set(path.name) & SHELL_METACHARACTERS)
+    if awkward:
+        warnings.append(_warning(path, "file name contains shell metacharacters "
+                                 f"({' '.join(awkward)}); processed safely here, but quote "
+                                 "the name in any shell command or rename the file"))
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(path, "file is empty")
@@ -78,12 +92,12 @@ def read_raw_csv(path) -> tuple[pd.DataFrame, list[dict]]:
         match = re.search(r"line (\d+)", str(error))
         row = int(match.group(1)) if match else None
         raise InputError(path, f"cannot parse CSV: {error}", row=row) from None
-    columns = [str(c).strip() for c in df.columns]
-    duplicated = sorted({c for c in columns if columns.count(c) > 1 or re.match(r".+\.\d+$", c)
-                         and c.rsplit(".", 1)[0] in columns})
+    # pandas renames a repeated column ("cpm" → "cpm.1"); name the original.
+    header_cells = [c.strip() for c in next(csv.reader([header]))]
+    duplicated = sorted({c for c in header_cells if header_cells.count(c) > 1})
     if duplicated:
         raise InputError(path, "duplicated column name", row=1, column=duplicated[0])
-    df.columns = columns
+    df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise InputError(path, "header only: the file has no data rows")
     df = df.apply(lambda col: col.str.strip())
@@ -91,7 +105,10 @@ def read_raw_csv(path) -> tuple[pd.DataFrame, list[dict]]:
 
 
 def _warning(path, message, row=None, column=None) -> dict:
-    return {"file": str(path), "row": row, "column": column, "message": message}
+    # Named as inside the study (like source_file), so results do not depend
+    # on where the study directory lives.
+    return {"file": study_relative_name(path), "row": row, "column": column,
+            "message": message}
 
 
 # --------------------------------------------------------------------------
@@ -234,12 +251,12 @@ def validate_binding_table(df, path, warnings=None):
     table, more = validate_rows(df, load_schema("binding.schema.yaml"), path)
     warnings += more
     table.insert(0, "assay", binding_assay_name(path))
-    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
-        first_row = int(curve["source_row"].iloc[0])
-        for needed in ("total", "nsb"):
-            if not (curve["well_type"] == needed).any():
-                raise InputError(path, f"no {needed} wells for this receptor", row=first_row,
-                                 receptor=f"{receptor} ({species})")
+    _require_control_wells(table, path, ("total", "nsb"))
+    # Cheng–Prusoff needs one radioligand, one [L] and one Kd per curve.
+    for column in ("radioligand", "radioligand_nM", "radioligand_kd_nM"):
+        _require_single_value(table, column, path)
+    _reject_duplicates(table, [*REPLICATE_KEYS, "replicate"], path,
+                       "replicate measured twice", require_all=False)
     competitors = table[table["well_type"] == "competitor"]
     for _, high in competitors[competitors["concentration_M"] > IMPLAUSIBLE_MOLAR].iterrows():
         warnings.append(_warning(path, f"competitor concentration {high['concentration_M']:g} M "
@@ -287,9 +304,16 @@ def plate_to_long(plate_path, layout_path) -> pd.DataFrame:
                              row=position + 2, column="well")
         letter, number = match.group(1).upper(), match.group(2)
         value = grid.loc[letters.index(letter), number]
+        where = {"row": letters.index(letter) + 2, "column": number}
         if value == "":
             raise InputError(plate_path, f"well {letter}{number} is in the layout but blank",
-                             row=letters.index(letter) + 2, column=number)
+                             **where)
+        # Check the count here, so that a bad count names the grid cell that
+        # holds it rather than the layout row.
+        count = _coerce_cell(value, {"type": "number"}, number, plate_path, where["row"])
+        if count < 0:
+            raise InputError(plate_path, f"well {letter}{number}: cpm must be ≥ 0 (got {count:g})",
+                             **where)
         cpm.append(value)
     long = layout.copy()
     long["cpm"] = cpm
@@ -306,12 +330,40 @@ def validate_saturation(path):
     df, warnings = read_raw_csv(path)
     table, more = validate_rows(df, load_schema("saturation.schema.yaml"), path)
     table.insert(0, "assay", Path(path).stem)
-    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
-        if not (curve["well_type"] == "nsb").any():
-            raise InputError(path, "no nsb wells for this receptor",
-                             row=int(curve["source_row"].iloc[0]),
-                             receptor=f"{receptor} ({species})")
+    _require_control_wells(table, path, ("total", "nsb"))
+    _reject_duplicates(table, [*REPLICATE_KEYS, "replicate"], path,
+                       "replicate measured twice", require_all=False)
     return table, warnings + more
+
+
+# A well is identified by what was measured; the same replicate label twice
+# for one of these is a pasted or mislabelled row. Missing columns/blanks
+# (compound and concentration of total/nsb wells) count as equal.
+REPLICATE_KEYS = ["plate", "receptor", "species", "radioligand", "radioligand_nM", "well_type",
+                  "compound", "concentration_M"]
+
+
+def _require_control_wells(table, path, needed_types) -> None:
+    """Every receptor × species needs each of *needed_types* (total, nsb)."""
+    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+        for needed in needed_types:
+            if not (curve["well_type"] == needed).any():
+                raise InputError(path, f"no {needed} wells for this receptor",
+                                 row=int(curve["source_row"].iloc[0]), column="well_type",
+                                 receptor=f"{receptor} ({species})")
+
+
+def _require_single_value(table, column, path) -> None:
+    """One value of *column* per receptor × species; blanks are ignored."""
+    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+        given = curve.dropna(subset=[column])
+        first = given[column].iloc[0] if len(given) else None
+        other = given[given[column] != first]
+        if len(other):
+            raise InputError(path, f"{column} differs within this receptor ({first} and "
+                             f"{other[column].iloc[0]}); give one value",
+                             row=int(other["source_row"].iloc[0]), column=column,
+                             receptor=f"{receptor} ({species})")
 
 
 def behaviour_endpoint_sets(test: str, extra_tests: dict) -> list[list[str]]:
@@ -348,6 +400,8 @@ def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="veh
     schema = load_schema("behaviour.schema.yaml")
     for column in endpoint_columns:
         schema["properties"][column] = {"type": "number", "minimum": 0}
+        if re.fullmatch(r"immobility_min\d", column):
+            schema["properties"][column]["maximum"] = SECONDS_PER_MINUTE
     # An excluded animal may lack its endpoint; every other animal needs it.
     schema["else"] = {"required": list(endpoint_columns)}
     table, more = validate_rows(df, schema, path)
@@ -361,6 +415,12 @@ def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="veh
     if not (given == vehicle).any():
         raise InputError(path, f"no vehicle group (treatment '{vehicle_label}')",
                          column="treatment")
+    # Doses are compared with vehicle within a regimen.
+    for regimen, rows in table.groupby("regimen", sort=True):
+        if not (rows["treatment"].str.lower() == vehicle).any():
+            raise InputError(path, f"no vehicle group (treatment '{vehicle_label}') in the "
+                             f"{regimen} regimen", row=int(rows["source_row"].iloc[0]),
+                             column="treatment")
     if treatments:
         unknown = table[~given.isin({t.lower() for t in treatments} | {vehicle})]
         if len(unknown):
@@ -371,7 +431,44 @@ def validate_behaviour(path, extra_tests: dict | None = None, vehicle_label="veh
     if len(vehicle_dosed):
         raise InputError(path, "vehicle animals must have dose_mg_kg 0",
                          row=int(vehicle_dosed["source_row"].iloc[0]), column="dose_mg_kg")
-    return table, warnings + more
+    _require_percentage_denominators(table, test, path)
+    return table, warnings + more + _single_animal_groups(table, path)
+
+
+# Tests whose endpoint is a percentage of a sum of two columns.
+PERCENTAGE_PAIRS = {"sucrose_preference": [("sucrose_ml", "water_ml")],
+                    "elevated_plus_maze": [("open_arm_time_s", "closed_arm_time_s"),
+                                           ("open_arm_entries", "closed_arm_entries")]}
+
+
+def _require_percentage_denominators(table, test, path) -> None:
+    """A percentage endpoint (sucrose preference, open-arm %) is undefined
+    when both of its columns are 0 for an analysed animal."""
+    analysed = table[~table["excluded"]]
+    for first, second in PERCENTAGE_PAIRS.get(test, []):
+        if first not in table.columns:
+            continue
+        zero = analysed[(analysed[first] + analysed[second]) == 0]
+        if len(zero):
+            raise InputError(path, f"{first} and {second} are both 0, so the percentage is "
+                             "undefined (exclude the animal with a reason, or check the values)",
+                             row=int(zero["source_row"].iloc[0]), column=second)
+
+
+def _single_animal_groups(table, path) -> list[dict]:
+    """Warn about dose groups with one analysed animal: they have no variance,
+    so the analysis can describe but never test them."""
+    warnings = []
+    analysed = table[~table["excluded"]]
+    keys = ["regimen", "treatment", "dose_mg_kg", "route"]
+    for key, rows in analysed.groupby(keys, sort=True):
+        if len(rows) == 1:
+            regimen, treatment, dose, route = key
+            warnings.append(_warning(path, f"group {treatment} {dose:g} mg/kg {route} "
+                                     f"({regimen}) has one analysed animal: described, "
+                                     "not tested", row=int(rows["source_row"].iloc[0]),
+                                     column="treatment"))
+    return warnings
 
 
 def validate_pk(path):
@@ -397,18 +494,47 @@ def validate_pk(path):
             if rows[column].nunique() > 1:
                 raise InputError(path, f"animal {animal} has more than one {column}",
                                  row=int(rows["source_row"].iloc[-1]), column=column)
-    return table, warnings
+    return table, warnings + _unquantifiable_profiles(table, path)
 
 
-def _reject_duplicates(table, keys, path, message) -> None:
-    if not all(k in table.columns for k in keys) or table[keys].isna().all(axis=None):
+def _unquantifiable_profiles(table, path) -> list[dict]:
+    """Warn, once per analyte, about profiles in which every sample is BLQ:
+    NCA cannot estimate any parameter for them (the analysis reports them as
+    not detected)."""
+    warnings = []
+    keys = ["animal_id", "analyte", "route", "dose_mg_kg"]
+    all_blq = table.groupby(keys, sort=False).agg(blq=("blq", "all"),
+                                                  row=("source_row", "min")).reset_index()
+    for analyte, profiles in all_blq.groupby("analyte", sort=True):
+        empty = profiles[profiles["blq"]]
+        if len(empty):
+            animals = ", ".join(empty["animal_id"].head(5)) + (", …" if len(empty) > 5 else "")
+            warnings.append(_warning(path, f"{analyte}: every sample is BLQ in {len(empty)} of "
+                                     f"{len(profiles)} profiles (animals {animals}); no PK "
+                                     "parameters can be estimated for them",
+                                     row=int(empty["row"].min()), column="concentration_ng_mL"))
+    return warnings
+
+
+def _reject_duplicates(table, keys, path, message, require_all=True) -> None:
+    """InputError at the first row that repeats an earlier row's *keys*.
+
+    With *require_all* (the default), rows with a blank key are skipped (e.g.
+    no plate/well given); otherwise blanks compare equal, so total wells
+    without compound or concentration are compared too.
+    """
+    keys = [k for k in keys if k in table.columns]
+    if not keys or table[keys].isna().all(axis=None):
         return
-    subset = table.dropna(subset=keys)
+    subset = table.dropna(subset=keys) if require_all else table
     duplicated = subset.duplicated(keys, keep="first")
     if duplicated.any():
-        first = subset[duplicated].iloc[0]
-        raise InputError(path, f"{message} ({', '.join(f'{k}={first[k]}' for k in keys)})",
-                         row=int(first["source_row"]), column=keys[-1])
+        repeat = subset[duplicated].iloc[0]
+        same = (subset[keys] == repeat[keys]) | (subset[keys].isna() & repeat[keys].isna())
+        earlier = int(subset.loc[same.all(axis=1), "source_row"].iloc[0])
+        shown = ", ".join(f"{k}={repeat[k]}" for k in keys if pd.notna(repeat[k]))
+        raise InputError(path, f"{message} ({shown}; first at row {earlier})",
+                         row=int(repeat["source_row"]), column=keys[-1])
 
 
 # --------------------------------------------------------------------------
@@ -471,7 +597,11 @@ def validate_mapping(data: dict, schema_name: str, path) -> dict:
 
 
 def validate_study(study_dir) -> dict:
-    """Validated study metadata with defaults; the name defaults to the directory name."""
+    """Validated study metadata with defaults; the name defaults to the directory name.
+
+    Also checks the study's file layout (:func:`check_study_files`), because
+    the workflow builds its jobs from the file names before any job runs.
+    """
     study_dir = Path(study_dir)
     path = study_dir / "study.yaml"
     data = load_study_yaml(path) if path.exists() else {}
@@ -482,7 +612,58 @@ def validate_study(study_dir) -> dict:
     low, high = meta["fst_window_min"]
     if low > high:
         raise InputError(path, f"fst_window_min [{low}, {high}]: first minute after last")
+    if "human_reference_file" in meta:
+        study_file_inside(study_dir, meta["human_reference_file"], path, "human_reference_file")
+    check_study_files(study_dir)
     return meta
+
+
+def study_file_inside(study_dir, relative: str, yaml_path, key: str) -> Path:
+    """The file that a study.yaml path value names, which must lie inside the
+    study directory (after resolving ``..`` and symbolic links), so that a
+    study cannot make the pipeline read arbitrary files."""
+    root = Path(study_dir).resolve()
+    target = (root / relative).resolve()
+    if Path(relative).is_absolute() or not target.is_relative_to(root):
+        raise InputError(yaml_path, f"key '{key}': '{relative}' points outside the study "
+                         "directory; give a path relative to the study directory, inside it")
+    if not target.is_file():
+        raise InputError(yaml_path, f"key '{key}': file '{relative}' not found in the "
+                         "study directory")
+    return target
+
+
+def check_study_files(study_dir) -> None:
+    """Reject file layouts the workflow would otherwise mishandle.
+
+    * ``{`` or ``}`` in a file name or the study path: Snakemake reads them
+      as wildcards.
+    * ``.CSV`` (any case but ``.csv``): the file would be silently skipped.
+    * a plate grid ``binding/<a>.plate.csv`` without its ``<a>.layout.csv``,
+      or a layout without its grid: half a plate-reader export.
+    """
+    study_dir = Path(study_dir)
+    if "{" in str(study_dir) or "}" in str(study_dir):
+        raise InputError(study_dir, "study directory path contains '{' or '}', which the "
+                         "workflow cannot use in a path; rename or move the directory")
+    for folder in AREA_FOLDERS:
+        directory = study_dir / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(p for p in directory.iterdir() if p.is_file()):
+            if "{" in path.name or "}" in path.name:
+                raise InputError(path, "file name contains '{' or '}', which the workflow "
+                                 "cannot use in a file name; rename the file")
+            if path.suffix.lower() == ".csv" and path.suffix != ".csv":
+                raise InputError(path, f"extension '{path.suffix}' must be lower-case '.csv' "
+                                 "(otherwise the file would be skipped); rename the file")
+    binding = study_dir / "binding"
+    for suffix, partner in ((".plate.csv", ".layout.csv"), (".layout.csv", ".plate.csv")):
+        for path in sorted(binding.glob(f"*{suffix}")):
+            other = path.with_name(path.name[: -len(suffix)] + partner)
+            if path.is_file() and not other.is_file():
+                raise InputError(path, f"plate-reader export is incomplete: {other.name} "
+                                 "is missing (a grid needs its layout and vice versa)")
 
 
 def safe_study_name(name: str) -> str:

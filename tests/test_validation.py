@@ -103,6 +103,9 @@ def test_unknown_column_is_a_warning(tmp_path):
     (BINDING_HEADER.encode(), "no data rows"),
     (BINDING_HEADER.replace(",", ";").encode() + b"H1;human\n", "semicolon"),
     ((BINDING_HEADER + "H1,r\xe9cepteur\n").encode("latin-1"), "UTF-8"),
+    (BINDING_HEADER.replace(",", "\t").encode() + b"H1\thuman\n", "tab-delimited"),
+    ((BINDING_HEADER.strip() + ",cpm\n" + BINDING_ROWS[0] + ",5\n").encode(),
+     "column 'cpm': duplicated column name"),
 ])
 def test_unreadable_files(tmp_path, content, words):
     path = write(tmp_path, "binding/x.csv", content)
@@ -250,3 +253,170 @@ def test_crossover_animal_may_have_two_routes(tmp_path):
     rows = ["a,rat,0.25,iv,2,mirtazapine,1,150,1", "a,rat,0.25,po,2,mirtazapine,1,10,1"]
     table, _ = validation.validate_pk(pk_file(tmp_path, rows))
     assert list(table["route"]) == ["iv", "po"]
+
+
+# --- hardening (issue 8): checks the analysis would otherwise trip over later ---
+
+PLATE_LAYOUT = ("well,receptor,species,radioligand,radioligand_nM,radioligand_kd_nM,well_type,"
+                "compound,concentration_M,replicate\n"
+                "A1,H1,human,[3H]mepyramine,1,1.2,total,,,1\n"
+                "A2,H1,human,[3H]mepyramine,1,1.2,nsb,,,1\n")
+
+
+def plate_grid(cells: dict) -> str:
+    rows = ["row," + ",".join(str(i) for i in range(1, 13))]
+    for letter in "ABCDEFGH":
+        rows.append(letter + "," + ",".join(cells.get(f"{letter}{i}", "")
+                                            for i in range(1, 13)))
+    return "\n".join(rows) + "\n"
+
+
+def test_bad_plate_count_names_the_grid_cell(tmp_path):
+    grid = write(tmp_path, "binding/p1.plate.csv", plate_grid({"A1": "5000", "A2": "4OO"}))
+    layout = write(tmp_path, "binding/p1.layout.csv", PLATE_LAYOUT)
+    error = error_of(validation.validate_plate, grid, layout)
+    assert error.file.endswith("p1.plate.csv") and (error.row, error.column) == (2, "2")
+
+
+def test_same_replicate_twice_is_an_error_but_other_plates_are_not(tmp_path):
+    rows = BINDING_ROWS + [BINDING_ROWS[2].replace(",3000", ",2900")]
+    error = error_of(validation.validate_binding, binding_file(tmp_path, rows))
+    assert error.row == 5 and error.column == "replicate" and "first at row 4" in str(error)
+    header = BINDING_HEADER.strip() + ",plate\n"
+    two_plates = [r + ",P1" for r in BINDING_ROWS] + [r + ",P2" for r in BINDING_ROWS]
+    table, _ = validation.validate_binding(binding_file(tmp_path, two_plates, header))
+    assert len(table) == 6
+
+
+def test_one_radioligand_concentration_per_receptor(tmp_path):
+    rows = list(BINDING_ROWS)
+    rows[2] = rows[2].replace("[3H]mepyramine,1,", "[3H]mepyramine,0.5,")
+    error = error_of(validation.validate_binding, binding_file(tmp_path, rows))
+    assert (error.row, error.column) == (4, "radioligand_nM")
+
+
+def test_saturation_needs_total_wells(tmp_path):
+    path = write(tmp_path, "saturation/s.csv",
+                 "receptor,species,radioligand,radioligand_nM,well_type,replicate,cpm\n"
+                 "H1,rat,L,0.5,nsb,1,100\n")
+    error = error_of(validation.validate_saturation, path)
+    assert "no total wells" in str(error) and error.column == "well_type"
+
+
+def test_each_regimen_needs_vehicle(tmp_path):
+    rows = GOOD_BEHAVIOUR + ["r3,rat,M,mirtazapine,10,po,chronic,21,,,10"]
+    error = error_of(validation.validate_behaviour, behaviour_file(tmp_path, rows))
+    assert error.row == 4 and "chronic" in str(error)
+
+
+def test_fst_minute_cannot_exceed_sixty_seconds(tmp_path):
+    header = ("animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,"
+              + ",".join(f"immobility_min{i}" for i in range(1, 7)) + "\n")
+    path = write(tmp_path, "behaviour/fst.csv",
+                 header + "r1,rat,M,vehicle,0,po,acute,1,10,20,30,40,50,61\n")
+    error = error_of(validation.validate_behaviour, path)
+    assert (error.row, error.column) == (2, "immobility_min6")
+
+
+def test_single_animal_groups_warn(tmp_path):
+    rows = ["r1,rat,M,vehicle,0,po,acute,1,,,3000", "r2,rat,M,vehicle,0,po,acute,1,,,3100",
+            "r3,rat,M,mirtazapine,10,po,acute,1,,,2000"]
+    _, warnings = validation.validate_behaviour(behaviour_file(tmp_path, rows))
+    assert [(w["row"], w["file"]) for w in warnings] == [(4, "behaviour/open_field.csv")]
+    assert "mirtazapine 10 mg/kg po (acute) has one analysed animal" in warnings[0]["message"]
+
+
+def test_all_blq_profiles_warn_once_per_analyte(tmp_path):
+    rows = ["a,rat,0.25,iv,2,mirtazapine,0.25,150,1", "a,rat,0.25,iv,2,m8,0.25,BLQ,1",
+            "b,rat,0.25,iv,2,mirtazapine,0.25,120,1", "b,rat,0.25,iv,2,m8,0.25,,1"]
+    _, warnings = validation.validate_pk(pk_file(tmp_path, rows))
+    assert len(warnings) == 1 and warnings[0]["row"] == 3
+    assert "m8: every sample is BLQ in 2 of 2 profiles (animals a, b)" in warnings[0]["message"]
+
+
+def test_shell_metacharacters_in_a_file_name_warn(tmp_path):
+    path = write(tmp_path, "binding/run 1;$(x).csv",
+                 BINDING_HEADER + "\n".join(BINDING_ROWS) + "\n")
+    _, warnings = validation.validate_binding(path)
+    assert warnings[0]["file"] == "binding/run 1;$(x).csv"
+    assert "$ ( ) ;" in warnings[0]["message"]
+
+
+@pytest.mark.parametrize("relative, words", [
+    ("binding/run{1}.csv", "'{' or '}'"),
+    ("pk/rat.CSV", "lower-case '.csv'"),
+    ("binding/p1.plate.csv", "p1.layout.csv is missing"),
+    ("binding/p1.layout.csv", "p1.plate.csv is missing"),
+])
+def test_study_file_layout_errors(tmp_path, relative, words):
+    write(tmp_path, relative, "a,b\n1,2\n")
+    error = error_of(validation.validate_study, tmp_path)
+    assert words in str(error) and error.file.endswith(relative.split("/")[1])
+
+
+def test_human_reference_file_must_lie_inside_the_study(tmp_path):
+    study = tmp_path / "study"
+    write(study, "reference/human.yaml", "compound: x\n")
+    write(study, "study.yaml", "human_reference_file: reference/human.yaml\n")
+    assert validation.validate_study(study)["human_reference_file"] == "reference/human.yaml"
+    outside = write(tmp_path, "secret.yaml", "x: 1\n")
+    (study / "reference" / "link.yaml").symlink_to(outside)
+    for value, words in [("../secret.yaml", "points outside"), (str(outside), "points outside"),
+                         ("reference/link.yaml", "points outside"),
+                         ("reference/missing.yaml", "not found")]:
+        write(study, "study.yaml", f"human_reference_file: '{value}'\n")
+        error = error_of(validation.validate_study, study)
+        assert words in str(error) and "human_reference_file" in str(error)
+
+
+@pytest.mark.parametrize("cells, layout_well, where, words", [
+    ({"A1": "5000"}, "A2", (2, "2"), "in the layout but blank"),
+    ({"A1": "5000", "A2": "-400"}, "A2", (2, "2"), "must be ≥ 0"),
+])
+def test_plate_grid_cells_are_named(tmp_path, cells, layout_well, where, words):
+    grid = write(tmp_path, "binding/p1.plate.csv", plate_grid(cells))
+    layout = write(tmp_path, "binding/p1.layout.csv", PLATE_LAYOUT.replace("A2,", layout_well + ","))
+    error = error_of(validation.validate_plate, grid, layout)
+    assert (error.row, error.column) == where and words in str(error)
+
+
+def test_plate_grid_needs_twelve_columns(tmp_path):
+    grid = write(tmp_path, "binding/p1.plate.csv", "row,1,2\nA,1,2\n")
+    layout = write(tmp_path, "binding/p1.layout.csv", PLATE_LAYOUT)
+    assert "columns 1-12" in str(error_of(validation.validate_plate, grid, layout))
+
+
+@pytest.mark.parametrize("rows, row, column, words", [
+    (["r1,rat,M,vehicle,5,po,acute,1,,,3000"], 2, "dose_mg_kg", "dose_mg_kg 0"),
+    (["r1,rat,Q,vehicle,0,po,acute,1,,,3000"], 2, "sex", "unknown value 'Q'"),
+    (["r1,rat,M,vehicle,0,oral,acute,1,,,3000"], 2, "route", "unknown value 'oral'"),
+])
+def test_more_bad_behaviour_rows(tmp_path, rows, row, column, words):
+    error = error_of(validation.validate_behaviour, behaviour_file(tmp_path, rows))
+    assert (error.row, error.column) == (row, column) and words in str(error)
+
+
+def test_percentage_with_zero_denominator_is_an_error(tmp_path):
+    path = write(tmp_path, "behaviour/sucrose_preference.csv",
+                 "animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,"
+                 "sucrose_ml,water_ml\nr1,rat,M,vehicle,0,po,acute,1,0,0\n")
+    error = error_of(validation.validate_behaviour, path)
+    assert (error.row, error.column) == (2, "water_ml") and "both 0" in str(error)
+
+
+@pytest.mark.parametrize("bad_row, column, words", [
+    ("a,mouse,0.25,iv,2,mirtazapine,1,7,1", "species", "more than one species"),
+    ("a,rat,0.25,iv,2,mirtazapine,1,7,", "lloq_ng_mL", "value missing"),
+])
+def test_more_bad_pk_rows(tmp_path, bad_row, column, words):
+    rows = ["a,rat,0.25,iv,2,mirtazapine,0.25,150,1", bad_row]
+    error = error_of(validation.validate_pk, pk_file(tmp_path, rows))
+    assert (error.row, error.column) == (3, column) and words in str(error)
+
+
+def test_saturation_well_types_are_total_or_nsb(tmp_path):
+    path = write(tmp_path, "saturation/s.csv",
+                 "receptor,species,radioligand,radioligand_nM,well_type,replicate,cpm\n"
+                 "H1,rat,L,0.5,total,1,1000\nH1,rat,L,0.5,competitor,1,100\n")
+    error = error_of(validation.validate_saturation, path)
+    assert (error.row, error.column) == (3, "well_type")
