@@ -120,6 +120,8 @@ def all_validated():
 def raw_input_files():
     """Every input file of the study, for checksums."""
     files = study_yaml_input()
+    if "human_reference_file" in STUDY_META:
+        files.append(str(STUDY_DIR / STUDY_META["human_reference_file"]))
     for folder in ("binding", "saturation", "behaviour", "pk"):
         directory = STUDY_DIR / folder
         if directory.is_dir():

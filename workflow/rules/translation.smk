@@ -9,6 +9,10 @@
 TRANSLATION_REFERENCE = (
     REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
 )
+# study.yaml may name the study's own reference file (checked to lie inside
+# the study directory by scripts.validation.validate_study).
+if "human_reference_file" in STUDY_META:
+    TRANSLATION_REFERENCE = STUDY_DIR / STUDY_META["human_reference_file"]
 
 
 # Inputs: the study metadata and inventory always; the reference when it
