@@ -2,8 +2,10 @@
 
 ``run_rule(snakemake, body)`` sends logging to the rule's log file and turns
 an :class:`~scripts.tables.InputError` into one readable line on stderr and a
-non-zero exit, instead of a traceback. Snakemake then removes the job's
-outputs, so a failed job leaves no partial results.
+non-zero exit, instead of a traceback. Any other exception (a bug, a full
+disk) is also reported in one line naming the rule, with the traceback
+written to the rule's log file for whoever debugs it. Snakemake then removes
+the job's outputs, so a failed job leaves no partial results.
 """
 
 from __future__ import annotations
@@ -26,5 +28,63 @@ def run_rule(snakemake, body) -> None:
         body(snakemake)
     except InputError as error:
         logging.error("%s", error)
-        print(f"INPUT ERROR: {error}", file=sys.stderr)
+        _say(f"INPUT ERROR: {error}")
         sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - reported, then the job fails
+        logging.exception("rule %s failed", snakemake.rule)
+        where = f" (traceback in {log_path})" if log_path else ""
+        summary = f"{type(error).__name__}: {error}".splitlines()[0]
+        _say(f"ERROR: rule {snakemake.rule} failed: {summary}{where}")
+        sys.exit(1)
+
+
+def _say(line: str) -> None:
+    """Write *line* to stderr in one write, on a line of its own: Snakemake
+    writes its messages and their line ends separately to the same stream."""
+    sys.stderr.write(f"\n{line}\n")
+    sys.stderr.flush()
+
+
+def write_failures(snakemake_logs, out_path, targets) -> list[dict]:
+    """After a failed run: list each failed job (with the last line of its
+    log, which names the problem) and each final output not produced, in a
+    CSV at *out_path*, and say so on stderr. Returns the rows.
+
+    *snakemake_logs* are the run's Snakemake log files, whose
+    ``Error in rule <name>:`` blocks name the failed jobs and their logs.
+    """
+    import csv
+    import re
+    from pathlib import Path
+
+    rows = []
+    for snakemake_log in snakemake_logs:
+        text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
+        for block in re.findall(r"^Error in rule (\w+):\n((?:    .*\n?)*)", text, re.M):
+            rule, details = block
+            job_log = re.search(r"^    log: (.+?)(?: \(check log file\(s\) for error details\))?$",
+                                details, re.M)
+            detail = ""
+            if job_log and Path(job_log.group(1)).is_file():
+                lines = [ln for ln in Path(job_log.group(1)).read_text(
+                    encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+                detail = re.sub(r"^ERROR root: ", "", lines[-1]) if lines else ""
+            # Logs are logs/<rule>/<wildcards>.log, or logs/<rule>/log.log.
+            stem = Path(job_log.group(1)).stem if job_log else "log"
+            what = rule if stem == "log" else f"{rule} ({stem})"
+            rows.append({"status": "failed", "what": what, "detail": detail})
+    for target in targets:
+        if not Path(target).exists():
+            rows.append({"status": "not produced", "what": str(target), "detail": ""})
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["status", "what", "detail"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    failed = [r["what"] for r in rows if r["status"] == "failed"]
+    missing = sum(r["status"] == "not produced" for r in rows)
+    print(f"Run incomplete: failed {', '.join(failed) or 'before any job finished'}; "
+          f"{missing} final outputs not produced (listed in {out_path})", file=sys.stderr)
+    return rows

@@ -22,3 +22,18 @@ rule report:
 
 
 ALL_TARGETS.append(rules.report.output[0])
+
+
+from scripts.rule_support import write_failures
+
+
+# A failed run (with --keep-going, after the independent jobs have finished)
+# cannot build the report, whose inputs are missing. It says what failed
+# instead, in results/<study>/failures.csv: each failed job with the last line
+# of its log, and each final output not produced. A new run removes the list.
+onstart:
+    Path(f"{OUT}/failures.csv").unlink(missing_ok=True)
+
+
+onerror:
+    write_failures(log, f"{OUT}/failures.csv", ALL_TARGETS)

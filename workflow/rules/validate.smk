@@ -1,6 +1,10 @@
 # Validation: every input file becomes a validated, normalised table (plus its
 # warnings) before any analysis reads it. One job per file, so editing one
-# file revalidates only that file.
+# file revalidates only that file. Validation jobs go first among the jobs
+# ready to run (priority), so a broken file stops the run before analyses and
+# bookkeeping spend time on the others.
+
+VALIDATION_PRIORITY = 10
 
 
 rule validate_study:
@@ -11,6 +15,7 @@ rule validate_study:
     params:
         # The parse-time validated metadata: a changed study.yaml value reruns this.
         meta=STUDY_META,
+    priority: VALIDATION_PRIORITY
     log:
         log_path("validate_study"),
     conda:
@@ -25,6 +30,7 @@ rule validate_binding:
     output:
         table=validated("binding", "{assay}"),
         warnings=validated_warnings("binding", "{assay}"),
+    priority: VALIDATION_PRIORITY
     log:
         log_path("validate_binding", "{assay}"),
     conda:
@@ -39,6 +45,7 @@ rule validate_saturation:
     output:
         table=validated("saturation", "{assay}"),
         warnings=validated_warnings("saturation", "{assay}"),
+    priority: VALIDATION_PRIORITY
     log:
         log_path("validate_saturation", "{assay}"),
     conda:
@@ -57,6 +64,7 @@ rule validate_behaviour:
         extra_tests=STUDY_META["extra_tests"],
         treatments=STUDY_META.get("treatments", []),
         vehicle_label=config["behaviour"]["vehicle_label"],
+    priority: VALIDATION_PRIORITY
     log:
         log_path("validate_behaviour", "{test}"),
     conda:
@@ -71,6 +79,7 @@ rule validate_pk:
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
+    priority: VALIDATION_PRIORITY
     log:
         log_path("validate_pk", "{table}"),
     conda:
