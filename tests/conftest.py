@@ -55,4 +55,14 @@ def example_run(tmp_path_factory):
     study = base / "example_study"
     shutil.copytree(EXAMPLE, study)
     run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
-    return workdir, study, workdir / "results" / "example_mirtazapine"
+    results = workdir / "results" / "example_mirtazapine"
+    # Kept as first written, for tests that compare with a clean run after
+    # other tests have edited the study and rerun (see example_clean_results).
+    shutil.copytree(results, base / "clean_results")
+    return workdir, study, results
+
+
+@pytest.fixture(scope="session")
+def example_clean_results(example_run):
+    """The example run's results as the clean run wrote them (a copy)."""
+    return example_run[0].parent / "clean_results"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
 import subprocess
 
-import pytest
-
-from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
+from conftest import EXAMPLE, REPO_ROOT, SNAKEMAKE, copy_workflow, run_snakemake
 
 
 def test_snakemake_lint_is_clean():
@@ -31,57 +31,8 @@ def test_missing_study_dir_is_a_one_line_error(workflow_copy, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-# --- bad input: one broken file per type -------------------------------------
-
-PK_HEADER = ("animal_id,species,body_weight_kg,route,dose_mg_kg,analyte,time_h,"
-             "concentration_ng_mL,lloq_ng_mL\n")
-BAD_FILES = {
-    "binding": ("binding/run 1.csv",
-                "receptor,species,radioligand,radioligand_nM,radioligand_kd_nM,well_type,"
-                "compound,concentration_M,replicate,cpm\n"
-                "H1,human,[3H]mepyramine,1,1.2,total,,,1,5000\n"
-                "H1,human,[3H]mepyramine,1,1.2,nsb,,,1,400\n"
-                "H1,human,[3H]mepyramine,1,1.2,competitor,mirtazapine,1e-9,1,-3\n",
-                "row 4, column 'cpm'"),
-    "saturation": ("saturation/sat.csv",
-                   "receptor,species,radioligand,radioligand_nM,well_type,replicate,cpm\n"
-                   "H1,rat,[3H]mepyramine,0.5,total,1,1000\n"
-                   "H1,rat,[3H]mepyramine,0.5,unknown,1,100\n",
-                   "row 3, column 'well_type'"),
-    "behaviour": ("behaviour/open_field.csv",
-                  "animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,"
-                  "distance_cm\n"
-                  "r1,rat,M,vehicle,0,po,acute,1,3000\n"
-                  "r1,rat,M,mirtazapine,10,po,acute,1,2000\n",
-                  "row 3, column 'animal_id'"),
-    "pk": ("pk/rat.csv", PK_HEADER + "a,rat,0.25,iv,2,mirtazapine,0.25,150,1\n"
-           "a,rat,0.25,intranasal,2,mirtazapine,1,50,1\n", "row 3, column 'route'"),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_broken_file_stops_the_run_naming_file_row_column(workflow_copy, tmp_path, kind):
-    relative, content, where = BAD_FILES[kind]
-    study = tmp_path / "study"
-    (study / relative).parent.mkdir(parents=True)
-    (study / relative).write_text(content)
-    result = run_snakemake(workflow_copy, "--config", f"study_dir={study}")
-    assert result.returncode != 0
-    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("INPUT ERROR")]
-    assert lines, result.stderr
-    assert relative.split("/")[-1] in lines[0] and where in lines[0]
-    validated = workflow_copy / "results" / "study" / "validated" / kind
-    assert not any(validated.glob("*.csv")), "partial validated output left behind"
-
-
-def test_study_yaml_with_python_tag_is_rejected(workflow_copy, tmp_path):
-    study = tmp_path / "study"
-    study.mkdir()
-    (study / "study.yaml").write_text("name: !!python/object/apply:os.system ['touch x']\n")
-    result = run_snakemake(workflow_copy, "--config", f"study_dir={study}")
-    assert result.returncode != 0
-    assert "YAML tag not allowed" in result.stderr
-    assert not (workflow_copy / "x").exists()
+# Broken input files of every type: tests/bad_inputs/cases.yaml, run by
+# tests/test_reliability.py.
 
 
 # --- the example study ---------------------------------------------------------
@@ -116,34 +67,114 @@ def _jobs_of_dry_run(workdir, study):
     return dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
 
 
+def _planned_jobs(workdir, study) -> list[tuple[str, str]]:
+    """The jobs a dry run would execute, as sorted (rule, wildcards) pairs."""
+    result = run_snakemake(workdir, "-n", "--config", f"study_dir={study}")
+    assert result.returncode == 0, result.stderr
+    jobs = []
+    for rule, body in re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n?)*)", result.stdout,
+                                 re.M):
+        wildcards = re.search(r"^    wildcards: (.*)$", body, re.M)
+        jobs.append((rule, wildcards.group(1) if wildcards else ""))
+    return sorted(jobs)
+
+
+def _edit_cell(path, column, change, row=1):
+    """Change one cell of a CSV file (data row *row*) by *change*(old text)."""
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[row].split(",")
+    cells[header.index(column)] = change(cells[header.index(column)])
+    lines[row] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+# Every study-level job that follows from any changed input file.
+STUDY_JOBS = [("inventory", ""), ("provenance", ""), ("translation", ""), ("report", ""),
+              ("all", "")]
+
+
 def test_rerun_after_content_change_redoes_only_dependents(example_run):
     workdir, study, results = example_run
     assert _jobs_of_dry_run(workdir, study) == {}, "a finished run must be up to date"
-    watched = [p for area in ("binding", "pk", "validated/binding", "validated/pk")
-               for p in (results / area).rglob("*") if p.is_file()]
-    assert watched
-    before = {p: p.stat().st_mtime_ns for p in watched}
+    outputs = [p for p in results.rglob("*") if p.is_file() and "logs" not in p.parts]
+    before = {p: p.stat().st_mtime_ns for p in outputs}
 
     # A touch without a content change reruns nothing.
-    pk_file = next((study / "pk").glob("*.csv"))
-    pk_file.touch()
+    for path in (study / "pk" / "rat_mirtazapine.csv", study / "binding" / "H1_rat.csv",
+                 study / "study.yaml"):
+        path.touch()
     assert _jobs_of_dry_run(workdir, study) == {}
 
-    # Change one behaviour file's content: one animal's open-field distance.
-    open_field = study / "behaviour" / "open_field.csv"
-    lines = open_field.read_text().splitlines()
-    cells = lines[1].split(",")
-    header = lines[0].split(",")
-    column = header.index("distance_cm")
-    cells[column] = str(float(cells[column] or 1000) + 1.0)
-    lines[1] = ",".join(cells)
-    open_field.write_text("\n".join(lines) + "\n")
+    # One file's content at a time: exactly that file's chain of jobs reruns.
+    # Each edit is undone afterwards (so it reruns nothing, like a touch: the
+    # next dry run would list its jobs too otherwise).
+    binding = study / "binding" / "H1_rat.csv"
+    pk_file = study / "pk" / "rat_mirtazapine.csv"
+    study_yaml = study / "study.yaml"
+    edits = [
+        (binding, lambda: _edit_cell(binding, "cpm", lambda v: str(float(v) + 1)),
+         [("binding_aggregate", ""), ("binding_fit", "assay=H1_rat"),
+          ("validate_binding", "assay=H1_rat")] + STUDY_JOBS),
+        (pk_file, lambda: _edit_cell(pk_file, "body_weight_kg", lambda v: str(float(v) + 0.01)),
+         [("pk_aggregate", ""), ("pk_nca", "table=rat_mirtazapine"),
+          ("validate_pk", "table=rat_mirtazapine")] + STUDY_JOBS),
+        # A study-wide value used by translation only.
+        (study_yaml, lambda: study_yaml.write_text(study_yaml.read_text().replace(
+            "human_body_weight_kg: 60", "human_body_weight_kg: 70")),
+         [("validate_study", "")] + [j for j in STUDY_JOBS if j[0] != "inventory"]),
+    ]
+    for path, edit, expected in edits:
+        original = path.read_bytes()
+        edit()
+        assert path.read_bytes() != original
+        assert _planned_jobs(workdir, study) == sorted(expected), path.name
+        path.write_bytes(original)
 
-    jobs = _jobs_of_dry_run(workdir, study)
-    assert jobs.get("validate_behaviour") == "1"
-    unrelated = [r for r in jobs if r.startswith(("binding", "pk", "validate_binding",
-                                                  "validate_pk", "validate_saturation"))]
-    assert unrelated == []
+    # Change one behaviour file's content and rerun for real: only its chain
+    # reruns, and every other output keeps its modification time.
+    open_field = study / "behaviour" / "open_field.csv"
+    _edit_cell(open_field, "distance_cm", lambda v: str(float(v or 1000) + 1.0))
+    expected = [("behaviour_battery", ""), ("behaviour_test", "test=open_field"),
+                ("validate_behaviour", "test=open_field")] + STUDY_JOBS
+    assert _planned_jobs(workdir, study) == sorted(expected)
     run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
-    after = {p: p.stat().st_mtime_ns for p in watched}
-    assert after == before
+    rerun_outputs = {
+        *results.glob("validated/behaviour/open_field.*"), *results.glob("behaviour/open_field/*"),
+        results / "behaviour/figures/open_field.svg", *results.glob("behaviour/*.csv"),
+        *results.glob("inventory/*"), *results.glob("provenance/*"),
+        *results.glob("translation/**/*.*"), results / "report.html"}
+    changed = {p for p in outputs if p.stat().st_mtime_ns != before[p]}
+    assert changed <= rerun_outputs, sorted(changed - rerun_outputs)
+    assert results / "validated/behaviour/open_field.csv" in changed
+    assert len(outputs) - len(changed) > 100, "most outputs must be untouched"
+
+
+def test_two_clean_runs_give_identical_outputs(example_clean_results, tmp_path):
+    """Determinism: a second clean run of the example study, elsewhere, writes
+    byte-identical CSV, JSON and SVG files; the report differs only in the
+    time it was generated (and in the study directory, which is another copy)."""
+    workdir = copy_workflow(tmp_path / "pipeline")
+    study = tmp_path / "example_study"
+    shutil.copytree(EXAMPLE, study)
+    run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
+    second = workdir / "results" / "example_mirtazapine"
+
+    def outputs(results):
+        return {str(p.relative_to(results)): p.read_bytes() for p in sorted(results.rglob("*"))
+                if p.suffix in (".csv", ".json", ".svg") and "logs" not in p.parts}
+
+    first_files, second_files = outputs(example_clean_results), outputs(second)
+    assert set(first_files) == set(second_files) and len(first_files) > 100
+    assert [n for n in first_files if first_files[n] != second_files[n]] == []
+    first_report = (example_clean_results / "report.html").read_text().splitlines()
+    second_report = (second / "report.html").read_text().splitlines()
+    assert len(first_report) == len(second_report)
+    differing = [(a, b) for a, b in zip(first_report, second_report) if a != b]
+    assert differing, "the reports should at least carry their own timestamps"
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    for a, b in differing:
+        if "study_dir" in a:
+            assert str(study) in html.unescape(b)
+        else:
+            assert stamp.sub("T", a) == stamp.sub("T", b), (a, b)
