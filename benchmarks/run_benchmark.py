@@ -56,7 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / "work"
 PYTHON = sys.executable
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ("Snakefile", "config", "workflow", "scripts", "resources/reference")
+WORKFLOW_PARTS = ("Snakefile", "config", "profiles", "workflow", "scripts", "resources/reference")
 HEAVY = ("pandas", "scipy", "scipy.stats", "lmfit", "matplotlib", "matplotlib.pyplot",
          "statsmodels", "jsonschema", "jinja2")
 # Snakemake's Python-script preamble imports these before the rule script runs.
@@ -271,17 +271,20 @@ def run_floor(study: Path) -> dict:
     config["study_dir"] = str(study)
     meta = validate_study(study)
     per_rule: dict[str, float] = {}
-    n_jobs = 0
+    per_rule_cpu: dict[str, float] = {}
+    jobs_per_rule: dict[str, int] = {}
     for rule, script, job in floor_jobs(study, config, meta):
         for path in [*job.output, *job.log]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         runpy.run_path(f"workflow/scripts/{script}", init_globals={"snakemake": job},
                        run_name="__floor__")
         per_rule[rule] = per_rule.get(rule, 0.0) + time.perf_counter() - start
-        n_jobs += 1
-    return {"seconds_in_process": time.perf_counter() - started, "jobs": n_jobs,
-            "per_rule_s": per_rule,
+        per_rule_cpu[rule] = per_rule_cpu.get(rule, 0.0) + time.process_time() - cpu
+        jobs_per_rule[rule] = jobs_per_rule.get(rule, 0) + 1
+    return {"seconds_in_process": time.perf_counter() - started,
+            "jobs": sum(jobs_per_rule.values()), "jobs_per_rule": jobs_per_rule,
+            "per_rule_s": per_rule, "per_rule_cpu_s": per_rule_cpu,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -374,10 +377,13 @@ def job_stats(output: str) -> dict[str, int]:
 def run_snakemake(pipeline: Path, study: Path, label: str, timeout: float, extra=()) -> dict:
     log = pipeline.parent / f"{label}.log"
     command = [SNAKEMAKE, "--cores", "2", *extra, "--config", f"study_dir={study}"]
+    env = dict(os.environ)
+    if STUB_SCONTROL:
+        env["PATH"] = f"{stub_scontrol_dir()}{os.pathsep}{env['PATH']}"
     load_before, cpu_before, start = load(), children_cpu(), time.perf_counter()
     with open(log, "w") as handle:
         process = subprocess.Popen(command, cwd=pipeline, stdout=handle, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, env=env)
         poller = JobPoller(process.pid)
         poller.start()
         try:
@@ -466,22 +472,20 @@ def measure_fit(curves: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def measure_size(n: int, seed: int, timeout: float, scaling_only: bool, extra=(),
-                 skip_floor=False, rev=None) -> dict:
+def measure_size(n: int, seed: int, timeout: float, with_floor: bool, with_reruns: bool,
+                 extra=(), rev=None) -> dict:
     study, pipeline = prepare(n, seed, rev)
     n_files = sum(1 for _ in study.glob("*/*.csv"))
-    row = {"n": n, "input_files": n_files}
-    print(f"N = {n}: {n_files} input files; floor ...", flush=True)
-    if skip_floor:
-        row["floor"] = {"wall_s": float("nan"), "cpu_s": float("nan"), "per_rule_s": {}}
-    else:
+    row = {"n": n, "input_files": n_files, "slurm_probe_s": slurm_probe()}
+    print(f"N = {n}: {n_files} input files", flush=True)
+    if with_floor:
         row["floor"] = measure_floor(study, pipeline)
         # The floor wrote results/ in the copy; the full run starts clean.
         shutil.rmtree(pipeline / "results")
-    print(f"  floor {row['floor']['wall_s']:.1f} s; full run ...", flush=True)
+        print(f"  floor {row['floor']['wall_s']:.1f} s", flush=True)
     row["full"] = run_snakemake(pipeline, study, "full", timeout, extra)
     print(f"  full {row['full']['wall_s']:.1f} s ({row['full']['steps_done']} steps)", flush=True)
-    if scaling_only or row["full"]["timed_out"]:
+    if not with_reruns or row["full"]["timed_out"]:
         return row
     row["noop"] = run_snakemake(pipeline, study, "noop", timeout, extra)
     assay, _ = change_one_binding_file(study)
@@ -494,6 +498,36 @@ def measure_size(n: int, seed: int, timeout: float, scaling_only: bool, extra=()
     print(f"  no-op {row['noop']['wall_s']:.1f} s, incremental "
           f"{row['incremental']['wall_s']:.1f} s", flush=True)
     return row
+
+
+STUB_SCONTROL = False
+
+
+def stub_scontrol_dir() -> Path:
+    """A directory with an `scontrol` that fails at once, put first on PATH
+    (--stub-scontrol) so that the SLURM plugin's probe (see slurm_probe)
+    costs nothing, as on a machine without SLURM."""
+    directory = WORK / "stub_bin"
+    directory.mkdir(parents=True, exist_ok=True)
+    stub = directory / "scontrol"
+    stub.write_text("#!/bin/sh\nexit 1\n")
+    stub.chmod(0o755)
+    return directory
+
+
+def slurm_probe() -> float | None:
+    """Seconds `scontrol show config` takes. snakemake-executor-plugin-slurm
+    (installed for workflow/profiles/slurm) runs it whenever Snakemake starts,
+    even for local runs: up to 10 s of every invocation when no controller
+    answers. Recorded because it inflates no-op and incremental times."""
+    if not shutil.which("scontrol"):
+        return None
+    start = time.perf_counter()
+    try:
+        subprocess.run(["scontrol", "show", "config"], capture_output=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    return time.perf_counter() - start
 
 
 def git_head() -> str:
@@ -509,55 +543,115 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+def _peak_job(full: dict) -> tuple[str, float]:
+    return max(((script, job["peak_rss_mb"]) for script, job in full["jobs"].items()),
+               key=lambda item: item[1], default=("-", 0.0))
+
+
 def print_table(results: dict) -> None:
-    print(f"\nWorkflow measured: {results['workflow']} (HEAD {results['head']})")
-    print(f"\n## Benchmark {results['date']} on {results['cores']} cores "
-          f"(load average 1/5/15 min at start {results['load_start']}, end {results['load_end']})\n")
-    header = ["N", "input files", "jobs", "floor s (cpu s)", "full s (cpu s)", "full/floor",
-              "no-op s", "no-op/full", "incr. s", "incr./full", "only dependents rerun",
-              "full s per binding file", "peak job RSS MB (script)", "load during full"]
+    print(f"\n## Benchmark {results['date']}, snakemake --cores {results['cores']} "
+          f"{results['snakemake_args']}".rstrip()
+          + (" (scontrol stubbed: SLURM plugin probe not counted)" if results["stub_scontrol"] else ""))
+    print(f"\nWorkflow measured: {results['workflow']} (HEAD {results['head']}); machine CPUs "
+          f"{results['machine_cpus']}; load average 1/5/15 min at start {results['load_start']}, "
+          f"end {results['load_end']}. Wall seconds, CPU seconds of the whole process tree in "
+          "brackets.\n")
+    header = ["N", "input files", "jobs", "floor s", "full s", "full / floor", "no-op s",
+              "no-op / full", "incremental s", "incr. / full", "reran only dependents",
+              "full s per input file", "peak job RSS MB", "load 1-min before → after full"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for row in results["sizes"]:
-        full, floor = row["full"], row["floor"]
+        full, floor = row["full"], row.get("floor")
         noop, incr = row.get("noop"), row.get("incremental")
-        peak_script, peak = max(((s, j["peak_rss_mb"]) for s, j in full["jobs"].items()),
-                                key=lambda item: item[1], default=("-", 0.0))
-        timed = f" (stopped: {full['steps_done']} steps)" if full["timed_out"] else ""
-        cells = [row["n"], row["input_files"], sum(full["job_stats"].values()),
-                 f"{floor['wall_s']:.1f} ({floor['cpu_s']:.1f})",
-                 f"{full['wall_s']:.1f} ({full['cpu_s']:.1f}){timed}",
-                 f"{ratio(full['wall_s'], floor['wall_s']):.2f}"]
+        peak_script, peak = _peak_job(full)
+        stopped = f" (stopped after {full['steps_done']} steps)" if full["timed_out"] else ""
+        cells = [row["n"], row["input_files"], sum(full["job_stats"].values())]
+        cells += ([f"{floor['wall_s']:.0f} ({floor['cpu_s']:.0f})"] if floor else ["–"])
+        cells += [f"{full['wall_s']:.0f} ({full['cpu_s']:.0f}){stopped}"]
+        cells += ([f"{ratio(full['wall_s'], floor['wall_s']):.2f} "
+                   f"({ratio(full['cpu_s'], floor['cpu_s']):.2f})"] if floor else ["–"])
         cells += ([f"{noop['wall_s']:.1f}", f"{ratio(noop['wall_s'], full['wall_s']):.3f}"]
                   if noop else ["–", "–"])
         if incr:
             rerun = "yes" if incr["only_dependents"] else "NO: " + json.dumps(incr["job_stats"])
-            cells += [f"{incr['wall_s']:.1f}", f"{ratio(incr['wall_s'], full['wall_s']):.3f}", rerun]
+            cells += [f"{incr['wall_s']:.1f}", f"{ratio(incr['wall_s'], full['wall_s']):.3f}",
+                      rerun]
         else:
             cells += ["–", "–", "–"]
-        cells += [f"{full['wall_s'] / row['n']:.2f}", f"{peak:.0f} ({peak_script})",
-                  f"{full['load_before']} → {full['load_after']}"]
+        cells += [f"{full['wall_s'] / row['input_files']:.2f} "
+                  f"({full['cpu_s'] / row['input_files']:.2f})",
+                  f"{peak:.0f} ({peak_script})",
+                  f"{full['load_before'].split('/')[0]} → {full['load_after'].split('/')[0]}"]
         print("| " + " | ".join(str(c) for c in cells) + " |")
-    print("\nPer rule script (largest N measured): jobs, median job wall s, peak RSS MB; "
-          "floor s in one process")
-    row = results["sizes"][-1]
-    for script, stats in row["full"]["jobs"].items():
-        print(f"  {script:<24s} {stats['jobs']:4d} jobs  median {stats['median_s']:6.2f} s "
-              f"(cpu {stats['median_cpu_s']:5.2f} s)  peak {stats['peak_rss_mb']:6.0f} MB")
-    print(f"  Snakemake main process: cpu {row['full']['snakemake_main_cpu_s']:.1f} s, "
-          f"peak RSS {row['full']['snakemake_peak_rss_mb']:.0f} MB")
-    for rule, seconds in row["floor"]["per_rule_s"].items():
-        print(f"  floor {rule:<24s} {seconds:7.2f} s")
+    for row in results["sizes"]:
+        full = row["full"]
+        print(f"\nN = {row['n']}: per rule script, jobs, median job wall s (CPU s), peak RSS MB"
+              + ("; floor: seconds in one process" if row.get("floor") else ""))
+        floor = row.get("floor", {}).get("per_rule_s", {})
+        for script, stats in full["jobs"].items():
+            print(f"  {script:<24s} {stats['jobs']:4d} jobs  median {stats['median_s']:6.2f} s "
+                  f"({stats['median_cpu_s']:5.2f} s)  peak {stats['peak_rss_mb']:5.0f} MB")
+        print(f"  Snakemake main process: CPU {full['snakemake_main_cpu_s']:.1f} s, "
+              f"peak RSS {full['snakemake_peak_rss_mb']:.0f} MB; `scontrol show config` "
+              f"(SLURM plugin probe at every start): {row['slurm_probe_s'] or 0:.2f} s")
+        if floor:
+            cpu = row["floor"].get("per_rule_cpu_s", {})
+            print("  floor, wall s (CPU s) per rule: " + ", ".join(
+                f"{rule} {sec:.1f} ({cpu.get(rule, float('nan')):.1f})" for rule, sec in floor.items()))
+        for label in ("noop", "incremental"):
+            if label in row:
+                run = row[label]
+                print(f"  {label}: {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU, "
+                      f"Snakemake main CPU {run['snakemake_main_cpu_s']:.1f} s, jobs "
+                      f"{json.dumps(run['job_stats'])}")
     if "imports" in results:
-        print(f"\nImport start-up per job (fresh interpreter + Snakemake preamble + the script's "
-              f"imports, median of 3; load {results['imports']['load']}):")
+        print(f"\nStart-up of one job: fresh interpreter + Snakemake's script preamble + the "
+              f"script's imports, wall s, median of 3 (load {results['imports']['load']}):")
         for name, stats in results["imports"]["scripts"].items():
-            print(f"  {name:<24s} {stats['median_s']:6.2f} s  {', '.join(stats['heavy'])}")
+            print(f"  {name:<24s} {stats['median_s']:5.2f} s  {', '.join(stats['heavy'])}")
     if "fit" in results:
         fit = results["fit"]
-        print(f"\nFit cost per curve (bench_binding_fit.py, load {fit['load']}): lmfit core "
-              f"{fit['lmfit_ms']:.3f} ms, curve_fit {fit['curve_fit_ms']:.3f} ms, "
-              f"ratio {fit['ratio']:.2f}")
+        print(f"\nFit cost per curve (bench_binding_fit.py, load {fit['load']}):\n"
+              + fit["output"])
+    print_targets(results)
+
+
+def print_targets(results: dict) -> None:
+    """The issue's targets, each as measured in this run."""
+    rows = {row["n"]: row for row in results["sizes"]}
+    lines = []
+    if 100 in rows and rows[100].get("floor"):
+        full, floor = rows[100]["full"], rows[100]["floor"]
+        r = ratio(full["wall_s"], floor["wall_s"])
+        lines.append(f"full <= 2 x floor at N = 100: {r:.2f} (CPU {ratio(full['cpu_s'], floor['cpu_s']):.2f})"
+                     f" -> {'met' if r <= 2 else 'NOT met'}")
+    for n, row in rows.items():
+        if "noop" in row:
+            r = ratio(row["noop"]["wall_s"], row["full"]["wall_s"])
+            lines.append(f"no-op <= 0.05 x full at N = {n}: {r:.3f} -> {'met' if r <= 0.05 else 'NOT met'}")
+        if "incremental" in row:
+            r = ratio(row["incremental"]["wall_s"], row["full"]["wall_s"])
+            ok = r <= 0.1 and row["incremental"]["only_dependents"]
+            lines.append(f"incremental <= 0.1 x full and only dependents at N = {n}: {r:.3f}, "
+                         f"only dependents {row['incremental']['only_dependents']} -> "
+                         f"{'met' if ok else 'NOT met'}")
+    complete = [row for row in results["sizes"] if not row["full"]["timed_out"]]
+    if len(complete) >= 2:
+        per_file = {row["n"]: row["full"]["wall_s"] / row["input_files"] for row in complete}
+        first = per_file[min(per_file)]
+        spread = max(abs(v / first - 1) for v in per_file.values())
+        lines.append("wall s per input file " + ", ".join(f"N={n}: {v:.2f}" for n, v in per_file.items())
+                     + f"; largest change vs N = {min(per_file)}: {spread:+.0%} -> "
+                     + ("met" if spread <= 0.25 else "NOT met"))
+    largest = max(results["sizes"], key=lambda row: row["n"])
+    script, peak = _peak_job(largest["full"])
+    lines.append(f"peak RSS of any job at N = {largest['n']}: {peak:.0f} MB ({script}) -> "
+                 + ("met" if peak <= 1024 else "NOT met"))
+    if "fit" in results:
+        r = results["fit"]["ratio"]
+        lines.append(f"lmfit fit <= 3 x curve_fit: {r:.2f} -> {'met' if r <= 3 else 'NOT met'}")
+    print("\nTargets:\n" + "\n".join("  " + line for line in lines))
 
 
 def main(argv=None) -> int:
@@ -566,8 +660,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="stop a Snakemake run after this many seconds (default 1800)")
-    parser.add_argument("--scaling-only-above", type=int, default=100,
-                        help="for N above this, measure floor and full only (default 100)")
+    parser.add_argument("--floor-up-to", type=int, default=100,
+                        help="measure the floor for N up to this (default 100)")
+    parser.add_argument("--reruns-up-to", type=int, default=100,
+                        help="measure no-op and incremental reruns for N up to this (default 100)")
     parser.add_argument("--imports", action="store_true", help="time each rule script's imports")
     parser.add_argument("--fit", action="store_true", help="run bench_binding_fit.py")
     parser.add_argument("--curves", type=int, default=1000)
@@ -575,25 +671,32 @@ def main(argv=None) -> int:
                         help="extra Snakemake arguments, e.g. '--scheduler greedy' (for experiments)")
     parser.add_argument("--rev", help="benchmark this git revision (git archive) instead of "
                         "the work tree")
-    parser.add_argument("--skip-floor", action="store_true",
-                        help="do not measure the floor (for experiments)")
+    parser.add_argument("--stub-scontrol", action="store_true",
+                        help="give Snakemake an scontrol that fails at once, so that the SLURM "
+                        "plugin's start-up probe (up to 10 s where scontrol is installed but no "
+                        "controller answers) is not counted")
     parser.add_argument("--floor-only", metavar="STUDY", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_only:
         print(json.dumps(run_floor(Path(args.floor_only))))
         return 0
+    global STUB_SCONTROL
+    STUB_SCONTROL = args.stub_scontrol
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "cores": 2, "machine_cpus": os.cpu_count(), "load_start": load(), "sizes": [],
-               "workflow": args.rev or "work tree", "head": git_head()}
+               "workflow": args.rev or "work tree", "head": git_head(),
+               "snakemake_args": args.snakemake_args, "stub_scontrol": args.stub_scontrol}
     if args.imports:
         results["imports"] = measure_imports()
     if args.fit:
         results["fit"] = measure_fit(args.curves)
     for n in args.sizes:
         results["sizes"].append(measure_size(n, args.seed, args.timeout,
-                                             scaling_only=n > args.scaling_only_above,
-                                             extra=args.snakemake_args.split(),
-                                             skip_floor=args.skip_floor, rev=args.rev))
+                                             with_floor=n <= args.floor_up_to,
+                                             with_reruns=n <= args.reruns_up_to,
+                                             extra=args.snakemake_args.split(), rev=args.rev))
+        # Partial results survive an interrupted long run.
+        (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
     results["load_end"] = load()
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
