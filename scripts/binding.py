@@ -30,14 +30,28 @@ Conventions
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 
 import numpy as np
 import pandas as pd
-from lmfit import Model
-from scipy import stats
 
 from scripts.tables import InputError
+
+
+class _LazyModule:
+    """A module imported on first attribute access. scipy.stats and lmfit
+    cost about 2 s to import; the study-level aggregate job only reads fit
+    tables and draws, so it should not pay for them (benchmarks/README.md)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+stats = _LazyModule("scipy.stats")
 
 # --------------------------------------------------------------------------
 # Settings, names, output columns
@@ -205,16 +219,36 @@ def _residual_jacobian(params, data, weights, x):
     return jacobian
 
 
-#: Built once: constructing an lmfit Model inspects the function signature.
-_FOUR_PL_MODEL = Model(four_pl, independent_vars=["x"])
-
 #: Least-squares settings: MINPACK Levenberg–Marquardt (as scipy's curve_fit),
 #: analytic Jacobian, and tolerances tighter than MINPACK's defaults (which
 #: stop on a flat sum of squares with LogIC50/HillSlope still ~1e-6 off).
 _FIT_KWS = {"Dfun": _residual_jacobian, "xtol": 1e-10, "ftol": 1e-12}
-_FOUR_PL_PARAMS = _FOUR_PL_MODEL.make_params(
-    bottom=0.0, top=100.0, log_ic50=dict(value=-8.0, min=-20.0, max=5.0),
-    hill_slope=dict(value=-1.0, min=-HILL_SLOPE_LIMIT, max=HILL_SLOPE_LIMIT))
+_LMFIT_OBJECTS = ("_FOUR_PL_MODEL", "_FOUR_PL_PARAMS", "_SATURATION_MODEL")
+
+
+def _lmfit_object(name: str):
+    """The lmfit Models and the 4PL Parameters template (*name* one of
+    _LMFIT_OBJECTS), built once, on first use, so that lmfit is imported only
+    by jobs that fit. Built once because constructing an lmfit Model inspects
+    the function signature."""
+    if name not in globals():
+        from lmfit import Model
+
+        four_pl_model = Model(four_pl, independent_vars=["x"])
+        globals().update(
+            _FOUR_PL_MODEL=four_pl_model,
+            _FOUR_PL_PARAMS=four_pl_model.make_params(
+                bottom=0.0, top=100.0, log_ic50=dict(value=-8.0, min=-20.0, max=5.0),
+                hill_slope=dict(value=-1.0, min=-HILL_SLOPE_LIMIT, max=HILL_SLOPE_LIMIT)),
+            _SATURATION_MODEL=Model(saturation_total_nsb, independent_vars=["x", "is_total"]))
+    return globals()[name]
+
+
+def __getattr__(name):
+    """``binding._FOUR_PL_MODEL`` etc. build the lmfit objects on first access (PEP 562)."""
+    if name in _LMFIT_OBJECTS:
+        return _lmfit_object(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -278,7 +312,7 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
     # Model.fit works on a deep copy, so the shared template can be set up in
     # place (saves building a Parameters object per fit). Bounds are lifted
     # first so that the new ones never cross the previous fit's.
-    params = _FOUR_PL_PARAMS
+    params = _lmfit_object("_FOUR_PL_PARAMS")
     params["log_ic50"].set(min=-np.inf, max=np.inf)
     params["bottom"].set(value=start["bottom"])
     params["top"].set(value=start["top"])
@@ -292,7 +326,7 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
         result["message"] = f"{len(y)} points cannot determine {n_varying} parameters"
         return result
     try:
-        fit = _FOUR_PL_MODEL.fit(y, params, x=x, fit_kws=_FIT_KWS)
+        fit = _lmfit_object("_FOUR_PL_MODEL").fit(y, params, x=x, fit_kws=_FIT_KWS)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         result["message"] = f"fit error: {error}"
         return result
@@ -816,9 +850,6 @@ def saturation_total_nsb(x, is_total, bmax, kd, ns, background):
     return is_total * bmax * x / (kd + x) + ns * x + background
 
 
-_SATURATION_MODEL = Model(saturation_total_nsb, independent_vars=["x", "is_total"])
-
-
 def saturation_guess(x, is_total, y) -> dict:
     """Starting values: NS and Background from a straight line through the
     NSB wells, Bmax from the largest mean specific binding, Kd the
@@ -856,12 +887,12 @@ def fit_saturation_curve(x, is_total, y) -> dict:
         out["message"] = f"{len(y)} points cannot determine 4 parameters"
         return out
     start = saturation_guess(x, is_total, y)
-    params = _SATURATION_MODEL.make_params(
+    model = _lmfit_object("_SATURATION_MODEL")
+    params = model.make_params(
         bmax=dict(value=start["bmax"]), kd=dict(value=start["kd"], min=0.0),
         ns=dict(value=start["ns"]), background=dict(value=start["background"]))
     try:
-        fit = _SATURATION_MODEL.fit(y, params, x=x, is_total=is_total,
-                                    fit_kws={"xtol": 1e-10, "ftol": 1e-12})
+        fit = model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12})
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         out["message"] = f"fit error: {error}"
         return out
