@@ -192,7 +192,7 @@ def test_failed_fit_is_kept_and_flagged(monkeypatch):
     def broken_fit(*args, **kwargs):
         raise ValueError("The model function generated NaN values")
 
-    monkeypatch.setattr(binding._FOUR_PL_MODEL, "fit", broken_fit)
+    monkeypatch.setattr(binding, "_minimize_four_pl", broken_fit)
     fits = binding.fit_assay(assay_table(curve_rows()))
     assert fits.loc[0, "status"] == "failed" and flags_of(fits) == ["failed fit"]
     assert "NaN values" in fits.loc[0, "variable_slope_message"]
