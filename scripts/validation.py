@@ -639,6 +639,7 @@ def check_study_files(study_dir) -> None:
     * ``{`` or ``}`` in a file name or the study path: Snakemake reads them
       as wildcards.
     * ``.CSV`` (any case but ``.csv``): the file would be silently skipped.
+    * a directory (or other non-file) named ``*.csv``: it would be skipped too.
     * a plate grid ``binding/<a>.plate.csv`` without its ``<a>.layout.csv``,
       or a layout without its grid: half a plate-reader export.
     """
@@ -650,7 +651,12 @@ def check_study_files(study_dir) -> None:
         directory = study_dir / folder
         if not directory.is_dir():
             continue
-        for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        for path in sorted(directory.iterdir()):
+            if path.suffix.lower() == ".csv" and not path.is_file():
+                raise InputError(path, "is a directory (or not a regular file), so it cannot "
+                                 "be read as a data table; move it out of the study folder")
+            if not path.is_file():
+                continue
             if "{" in path.name or "}" in path.name:
                 raise InputError(path, "file name contains '{' or '}', which the workflow "
                                  "cannot use in a file name; rename the file")

@@ -354,6 +354,12 @@ def test_study_file_layout_errors(tmp_path, relative, words):
     assert words in str(error) and error.file.endswith(relative.split("/")[1])
 
 
+def test_directory_named_like_a_table_is_an_error_not_skipped(tmp_path):
+    (tmp_path / "binding" / "run1.csv").mkdir(parents=True)
+    error = error_of(validation.validate_study, tmp_path)
+    assert "is a directory" in str(error) and error.file.endswith("run1.csv")
+
+
 def test_human_reference_file_must_lie_inside_the_study(tmp_path):
     study = tmp_path / "study"
     write(study, "reference/human.yaml", "compound: x\n")
