@@ -147,11 +147,12 @@ class PivotTable:
     def rows(self):
         labels = self.frame[self.columns].astype(str).agg(" ".join, axis=1)
         frame = self.frame.assign(_label=labels)
+        column_labels = list(dict.fromkeys(labels))  # once, not per row: O(n), not O(n²)
         for index_values, group in frame.groupby(self.index, sort=False):
             index_values = index_values if isinstance(index_values, tuple) else (index_values,)
             cells = [(format_number(v), c, "{}") for v, c in zip(index_values, self.index)]
             by_label = {row["_label"]: row for _, row in group.iterrows()}
-            for label in self._column_labels():
+            for label in column_labels:
                 row = by_label.get(label)
                 if row is None:
                     cells.append(("–", self.value, "{}"))
@@ -621,7 +622,7 @@ def arrive_checklist(results: Results, study: dict) -> list[dict]:
             for n, title in ARRIVE_ITEMS]
 
 
-def build_context(results_folder, config: dict, generated: str) -> dict:
+def build_context(results_folder, config: dict, generated: str, failures=None) -> dict:
     results = Results(results_folder)
     study = json.loads((results.folder / "validated" / "study.json").read_text())
     areas_frame = read_table(results.folder, "inventory/areas.csv")
@@ -658,9 +659,37 @@ def build_context(results_folder, config: dict, generated: str) -> dict:
         "config_text": yaml.safe_dump(config, sort_keys=True, default_flow_style=None),
         "software": software, "arrive": arrive_checklist(results, study),
         "provenance": results.table("provenance/inputs.csv"),
+        "failures": failures or [],
     }
 
 
-def write_report(results_folder, config: dict, generated: str, out_path) -> None:
-    html = render(build_context(results_folder, config, generated))
+def write_report(results_folder, config: dict, generated: str, out_path, failures=None) -> None:
+    html = render(build_context(results_folder, config, generated, failures))
     Path(out_path).write_text(html, encoding="utf-8")
+
+
+def write_incomplete_report(results_folder, config: dict, failures: list[dict], out_path) -> bool:
+    """After a --keep-going run in which jobs failed: the report of what was
+    produced, headed by the list of failed jobs and outputs not produced
+    (*failures*, rule_support.write_failures rows). Not written when the
+    study metadata itself was not validated (nothing to report on). Never
+    raises: a partial report that cannot be drawn is skipped, with a line on
+    stderr, and failures.csv still says what failed. Returns whether written."""
+    import sys
+    from datetime import datetime, timezone
+
+    folder = Path(results_folder)
+    if not (folder / "validated" / "study.json").is_file():
+        return False
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # The full report is among the outputs "not produced"; this page stands in for it.
+    shown = [row for row in failures if Path(row["what"]).name != Path(out_path).name]
+    try:
+        write_report(folder, config, generated, out_path, shown)
+    except Exception as error:  # noqa: BLE001 - the run has failed already; say why, go on
+        Path(out_path).unlink(missing_ok=True)
+        print(f"Partial report not written ({type(error).__name__}: {error}); "
+              "see failures.csv", file=sys.stderr)
+        return False
+    print(f"Partial report, headed by what failed: {out_path}", file=sys.stderr)
+    return True

@@ -1242,6 +1242,10 @@ def plot_exposure(exposure: pd.DataFrame, therapeutic_range=(30.0, 80.0)):
     return fig
 
 
+#: Largest occupancy heatmap panel whose cells are labelled with their value.
+MAX_ANNOTATED_CELLS = 300
+
+
 def plot_occupancy(occ: pd.DataFrame, bases=("cmax", "c_avg")):
     """Heatmap of occupancy (%), one panel per basis: receptors (rows: H1
     first, then the alpha2/5-HT2 mechanism receptors, then the rest) x
@@ -1271,7 +1275,13 @@ def plot_occupancy(occ: pd.DataFrame, bases=("cmax", "c_avg")):
         for _, r in sub.iterrows():
             grid[keys.index(r["key"]), columns.index(r["column"])] = 100 * r["occupancy"]
         image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=100, aspect="auto")
-        for i in range(len(keys)):
+        # Cell labels only while they can be read (and drawn in reasonable
+        # time): a selectivity panel of hundreds of receptors is read from
+        # the colours and translation/occupancy.csv.
+        annotate = grid.size <= MAX_ANNOTATED_CELLS
+        if not annotate:
+            ax.set_xlabel(f"{np.isfinite(grid).sum()} cells; values in occupancy.csv", fontsize=8)
+        for i in range(len(keys) if annotate else 0):
             for j in range(len(columns)):
                 if np.isfinite(grid[i, j]):
                     ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center",
