@@ -319,7 +319,8 @@ def test_studies_run_at_once_from_one_working_directory(three_studies):
 def test_failing_job_leaves_independent_results_and_says_what_failed(three_studies):
     """The broken study's binding aggregate fails; with --keep-going the
     binding fits and all of PK still finish. The run names the failed job,
-    and results/<study>/failures.csv lists it and the outputs not produced."""
+    results/<study>/failures.csv lists it and the outputs not produced, and
+    report.html is a partial report headed by the same list."""
     workdir, done = three_studies
     result = done["broken"]
     assert result.returncode != 0
@@ -333,7 +334,13 @@ def test_failing_job_leaves_independent_results_and_says_what_failed(three_studi
                         "inventory/files.csv", "provenance/inputs.csv"):
         assert (results / independent).is_file(), independent
     assert not (results / "binding" / "ki.csv").exists()
-    assert not (results / "report.html").exists()
+    # The report is partial, headed by what failed, and shows what did finish.
+    report = html.unescape((results / "report.html").read_text(encoding="utf-8"))
+    assert "Run incomplete: this report is partial" in report
+    banner = report[report.index('id="incomplete"'):report.index("</section>")]
+    assert "binding_aggregate" in banner and "radioligand_kd_nM is missing" in banner
+    assert "report.html" not in banner
+    assert 'data-table="pk/summary.csv"' in report
     with open(results / "failures.csv", encoding="utf-8") as handle:
         failures = list(csv.DictReader(handle))
     failed = [row for row in failures if row["status"] == "failed"]

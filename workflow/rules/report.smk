@@ -27,13 +27,21 @@ ALL_TARGETS.append(rules.report.output[0])
 from scripts.rule_support import write_failures
 
 
-# A failed run (with --keep-going, after the independent jobs have finished)
-# cannot build the report, whose inputs are missing. It says what failed
-# instead, in results/<study>/failures.csv: each failed job with the last line
-# of its log, and each final output not produced. A new run removes the list.
+# A failed run cannot build the report rule, whose inputs are missing. It says
+# what failed in results/<study>/failures.csv: each failed job with the last
+# line of its log, and each final output not produced. After --keep-going
+# (every independent job has finished) it also writes report.html as a partial
+# report headed by that list; the next run rebuilds it, as the failed job's
+# outputs are newer. Without --keep-going Snakemake stops at the first failure
+# and what is missing says nothing, so no partial report then. A new run
+# removes the list.
 onstart:
     Path(f"{OUT}/failures.csv").unlink(missing_ok=True)
 
 
 onerror:
-    write_failures(log, f"{OUT}/failures.csv", ALL_TARGETS)
+    failures = write_failures(log, f"{OUT}/failures.csv", ALL_TARGETS)
+    if workflow.execution_settings.keep_going:
+        from scripts.report import write_incomplete_report
+
+        write_incomplete_report(OUT, config, failures, f"{OUT}/report.html")
