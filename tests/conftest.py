@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -66,3 +68,52 @@ def example_run(tmp_path_factory):
 def example_clean_results(example_run):
     """The example run's results as the clean run wrote them (a copy)."""
     return example_run[0].parent / "clean_results"
+
+
+SLURM_PROFILE = "workflow/profiles/slurm"
+
+
+def slurm_accepts_jobs() -> bool:
+    """True when the SLURM executor plugin is installed and a node of a
+    running cluster is idle, mixed or allocated."""
+    try:
+        import snakemake_executor_plugin_slurm  # noqa: F401
+        states = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True,
+                                text=True, timeout=20).stdout.split()
+    except (ImportError, OSError, subprocess.TimeoutExpired):
+        return False
+    return any(s.rstrip("*~#") in {"idle", "mixed", "allocated"} for s in states)
+
+
+def run_example_copy(base: Path, via: str) -> SimpleNamespace:
+    """Run a fresh copy of the workflow on a fresh copy of the example study
+    under *base*, locally (``via="local"``) or through SLURM (``"slurm"``,
+    workflow/profiles/slurm; its jobs are cancelled if the run times out).
+    Returns a namespace: via, workdir, study, results, output (stdout + stderr)."""
+    workdir = copy_workflow(base / "pipeline")
+    study = base / "example_study"
+    shutil.copytree(EXAMPLE, study)
+    profile = ["--profile", SLURM_PROFILE] if via == "slurm" else ["--cores", "2"]
+    command = [SNAKEMAKE, *profile, "--config", f"study_dir={study}"]
+    try:
+        run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired as timeout:
+        output = (timeout.stdout or b"").decode() + (timeout.stderr or b"").decode()
+        for run_id in re.findall(r"SLURM run ID: (\S+)", output):
+            subprocess.run(["scancel", "--name", run_id], timeout=60)
+        raise
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, f"example run ({via}) failed:\n{output[-5000:]}"
+    return SimpleNamespace(via=via, workdir=workdir, study=study,
+                           results=workdir / "results" / "example_mirtazapine", output=output)
+
+
+@pytest.fixture(scope="session")
+def second_example_run(tmp_path_factory):
+    """A second clean run of the example study, in another directory: through
+    SLURM when a cluster accepts jobs, else locally (see run_example_copy).
+    tests/test_slurm.py checks the SLURM side of it and tests/test_workflow.py
+    compares its outputs with example_run's (determinism); one run serves
+    both, because a full example run is the suite's largest cost."""
+    return run_example_copy(tmp_path_factory.mktemp("second_example"),
+                            "slurm" if slurm_accepts_jobs() else "local")

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, REPO_ROOT, SNAKEMAKE, copy_workflow, run_snakemake
+from conftest import (EXAMPLE, REPO_ROOT, copy_workflow, run_example_copy, run_snakemake,
+                      slurm_accepts_jobs)
 
 START_SCRIPT = REPO_ROOT / ".ci" / "start_slurm.sh"
-PROFILE = "workflow/profiles/slurm"
 # Rules that the profile sends to SLURM (every other rule is a localrule), and
 # the study folder whose files make one job each.
 CLUSTER_RULES = {
@@ -35,15 +35,6 @@ CLUSTER_RULES = {
     "behaviour_test": "behaviour",
     "pk_nca": "pk",
 }
-
-
-def _cluster_accepts_jobs() -> bool:
-    try:
-        states = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True,
-                                text=True, timeout=20).stdout.split()
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return any(s.rstrip("*~#") in {"idle", "mixed", "allocated"} for s in states)
 
 
 def _is_gone(pid: int) -> bool:
@@ -84,7 +75,7 @@ def slurm_cluster(tmp_path_factory):
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
         pytest.skip("snakemake-executor-plugin-slurm is not installed (requirements.txt)")
-    if _cluster_accepts_jobs():
+    if slurm_accepts_jobs():
         yield
         return
     if os.geteuid() != 0:
@@ -93,7 +84,7 @@ def slurm_cluster(tmp_path_factory):
     started = subprocess.run(["bash", str(START_SCRIPT), "--pid-file", str(pid_file)],
                              capture_output=True, text=True, timeout=300)
     try:
-        if started.returncode != 0 or not _cluster_accepts_jobs():
+        if started.returncode != 0 or not slurm_accepts_jobs():
             reason = (started.stderr.strip().splitlines() or ["no node accepts jobs"])[-1]
             pytest.skip(f"SLURM cluster could not be started: {reason}")
         yield
@@ -177,24 +168,16 @@ def _report_text(path: Path, study: Path) -> str:
 
 def test_example_study_runs_through_sbatch_with_identical_results(
         slurm_cluster, request, tmp_path):
-    # Asked for only now, so a skip above costs no local run of the example.
+    # Asked for only now, so a skip above costs no run of the example.
     example_run = request.getfixturevalue("example_run")
     local_results, local_study = _local_results(example_run, tmp_path)
-    workdir = copy_workflow(tmp_path / "pipeline")
-    study = tmp_path / "example_study"
-    shutil.copytree(EXAMPLE, study)
-
-    command = [SNAKEMAKE, "--profile", PROFILE, "--config", f"study_dir={study}"]
-    try:
-        run = subprocess.run(command, cwd=workdir, capture_output=True, text=True,
-                             timeout=900)
-    except subprocess.TimeoutExpired as timeout:
-        output = (timeout.stdout or b"").decode() + (timeout.stderr or b"").decode()
-        for run_id in re.findall(r"SLURM run ID: (\S+)", output):
-            subprocess.run(["scancel", "--name", run_id], timeout=60)
-        raise
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-5000:]
+    # The suite's second clean example run goes through SLURM when a cluster is
+    # up (conftest.second_example_run); if it ran locally before this module
+    # started a cluster, run the example through SLURM here.
+    run = request.getfixturevalue("second_example_run")
+    if run.via != "slurm":
+        run = run_example_copy(tmp_path, "slurm")
+    workdir, study, output = run.workdir, run.study, run.output
 
     # Snakemake's side: which jobs it handed to sbatch, for which rule.
     run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)

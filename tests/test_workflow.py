@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 
-from conftest import EXAMPLE, REPO_ROOT, SNAKEMAKE, copy_workflow, run_snakemake
+from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
 
 
 def test_snakemake_lint_is_clean():
@@ -150,15 +149,12 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
     assert len(outputs) - len(changed) > 100, "most outputs must be untouched"
 
 
-def test_two_clean_runs_give_identical_outputs(example_clean_results, tmp_path):
-    """Determinism: a second clean run of the example study, elsewhere, writes
+def test_two_clean_runs_give_identical_outputs(example_clean_results, second_example_run):
+    """Determinism: a second clean run of the example study, elsewhere (through
+    SLURM when a cluster is up, see conftest.second_example_run), writes
     byte-identical CSV, JSON and SVG files; the report differs only in the
     time it was generated (and in the study directory, which is another copy)."""
-    workdir = copy_workflow(tmp_path / "pipeline")
-    study = tmp_path / "example_study"
-    shutil.copytree(EXAMPLE, study)
-    run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
-    second = workdir / "results" / "example_mirtazapine"
+    study, second = second_example_run.study, second_example_run.results
 
     def outputs(results):
         return {str(p.relative_to(results)): p.read_bytes() for p in sorted(results.rglob("*"))
