@@ -69,6 +69,25 @@ def test_missing_areas_read_not_provided_and_arrive_not_reported(tmp_path):
     assert "not reported" in html  # randomisation was not stated
 
 
+def test_incomplete_report_is_headed_by_what_failed(tmp_path):
+    results = minimal_results(tmp_path / "results")
+    out = results / "report.html"
+    failures = [{"status": "failed", "what": "binding_aggregate",
+                 "detail": "binding/x.csv: radioligand_kd_nM is missing <b>"},
+                {"status": "not produced", "what": str(out), "detail": ""},
+                {"status": "not produced", "what": "results/s/binding/ki.csv", "detail": ""}]
+    assert report.write_incomplete_report(results, {}, failures, out)
+    html = out.read_text()
+    banner = html[html.index('id="incomplete"'):html.index("</section>")]
+    assert "Run incomplete" in banner and "binding_aggregate" in banner
+    assert "missing &lt;b&gt;" in banner and "binding/ki.csv" in banner
+    assert "report.html" not in banner  # this page stands in for it
+    # Without validated study metadata there is nothing to report on.
+    assert not report.write_incomplete_report(tmp_path / "empty", {}, failures,
+                                              tmp_path / "empty.html")
+    assert not (tmp_path / "empty.html").exists()
+
+
 # --- the example study's report --------------------------------------------------
 
 class _Cells(HTMLParser):
