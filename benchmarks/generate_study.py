@@ -202,15 +202,7 @@ def build_study(n: int, seed: int = SEED) -> dict[str, str]:
 
 
 def write_study(n: int, outdir, seed: int = SEED) -> list[Path]:
-    outdir = Path(outdir)
-    written = []
-    for relative, text in build_study(n, seed).items():
-        path = outdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        written.append(path)
-    return written
+    return ex.write_files(build_study(n, seed), outdir)
 
 
 def main(argv=None) -> int:

@@ -223,32 +223,36 @@ def _four_pl_residual_jacobian(params, x, y):
 #: analytic Jacobian, and tolerances tighter than MINPACK's defaults (which
 #: stop on a flat sum of squares with LogIC50/HillSlope still ~1e-6 off).
 _FIT_KWS = {"Dfun": _four_pl_residual_jacobian, "xtol": 1e-10, "ftol": 1e-12}
-_LMFIT_OBJECTS = ("_FOUR_PL_PARAMS", "_SATURATION_MODEL")
 
 
-def _lmfit_object(name: str):
-    """The 4PL Parameters template and the saturation Model (*name* one of
-    _LMFIT_OBJECTS), built once, on first use, so that lmfit is imported only
-    by jobs that fit.
+@functools.lru_cache(maxsize=None)
+def _four_pl_params_template():
+    """The 4PL Parameters, built once, on first use, so that lmfit is imported
+    only by jobs that fit. fit_four_pl sets values and bounds in place; the
+    Minimizer fits a copy.
 
     The 4PL fit uses lmfit's ``Minimizer`` on a residual rather than
     ``Model.fit``: same MINPACK algorithm, parameters, bounds and standard
     errors, but one Parameters copy per fit instead of four (each copy builds
     an asteval interpreter, ~1 ms), which halves the per-curve cost
-    (benchmarks/README.md). The saturation fit, a few curves per study, keeps
-    the Model API."""
-    if name not in globals():
-        from lmfit import Model, Parameters
+    (benchmarks/README.md)."""
+    from lmfit import Parameters
 
-        params = Parameters()
-        params.add("bottom", value=0.0)
-        params.add("top", value=100.0)
-        params.add("log_ic50", value=-8.0, min=-20.0, max=5.0)
-        params.add("hill_slope", value=-1.0, min=-HILL_SLOPE_LIMIT, max=HILL_SLOPE_LIMIT)
-        globals().update(
-            _FOUR_PL_PARAMS=params,
-            _SATURATION_MODEL=Model(saturation_total_nsb, independent_vars=["x", "is_total"]))
-    return globals()[name]
+    params = Parameters()
+    params.add("bottom", value=0.0)
+    params.add("top", value=100.0)
+    params.add("log_ic50", value=-8.0, min=-20.0, max=5.0)
+    params.add("hill_slope", value=-1.0, min=-HILL_SLOPE_LIMIT, max=HILL_SLOPE_LIMIT)
+    return params
+
+
+@functools.lru_cache(maxsize=None)
+def _saturation_model():
+    """The saturation lmfit Model (a few curves per study, so the Model API),
+    built once on first use: constructing it inspects the function signature."""
+    from lmfit import Model
+
+    return Model(saturation_total_nsb, independent_vars=["x", "is_total"])
 
 
 def _minimize_four_pl(params, x, y):
@@ -257,13 +261,6 @@ def _minimize_four_pl(params, x, y):
     from lmfit import Minimizer
 
     return Minimizer(_four_pl_residual, params, fcn_args=(x, y)).leastsq(**_FIT_KWS)
-
-
-def __getattr__(name):
-    """``binding._FOUR_PL_PARAMS`` etc. build the lmfit objects on first access (PEP 562)."""
-    if name in _LMFIT_OBJECTS:
-        return _lmfit_object(name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -327,7 +324,7 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
     # The Minimizer works on a deep copy, so the shared template can be set up
     # in place (saves building a Parameters object per fit). Bounds are lifted
     # first so that the new ones never cross the previous fit's.
-    params = _lmfit_object("_FOUR_PL_PARAMS")
+    params = _four_pl_params_template()
     params["log_ic50"].set(min=-np.inf, max=np.inf)
     params["bottom"].set(value=start["bottom"])
     params["top"].set(value=start["top"])
@@ -902,7 +899,7 @@ def fit_saturation_curve(x, is_total, y) -> dict:
         out["message"] = f"{len(y)} points cannot determine 4 parameters"
         return out
     start = saturation_guess(x, is_total, y)
-    model = _lmfit_object("_SATURATION_MODEL")
+    model = _saturation_model()
     params = model.make_params(
         bmax=dict(value=start["bmax"]), kd=dict(value=start["kd"], min=0.0),
         ns=dict(value=start["ns"]), background=dict(value=start["background"]))

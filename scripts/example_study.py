@@ -919,18 +919,24 @@ def build_study(seed: int = SEED) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def write_study(outdir=DEFAULT_OUTDIR, seed: int = SEED) -> list[Path]:
-    """Write the study below `outdir` (existing files are overwritten, other
-    files are left alone). Returns the written paths."""
+def write_files(files: dict[str, str], outdir) -> list[Path]:
+    """Write {relative path: text} below `outdir` (UTF-8, LF line ends;
+    existing files are overwritten, other files are left alone). Returns the
+    written paths."""
     outdir = Path(outdir)
     written = []
-    for relative, text in build_study(seed).items():
+    for relative, text in files.items():
         path = outdir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         written.append(path)
     return written
+
+
+def write_study(outdir=DEFAULT_OUTDIR, seed: int = SEED) -> list[Path]:
+    """Write the study below `outdir` (see write_files). Returns the written paths."""
+    return write_files(build_study(seed), outdir)
 
 
 def main(argv=None) -> int:

@@ -16,7 +16,9 @@ import base64
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -147,7 +149,7 @@ class PivotTable:
     def rows(self):
         labels = self.frame[self.columns].astype(str).agg(" ".join, axis=1)
         frame = self.frame.assign(_label=labels)
-        column_labels = list(dict.fromkeys(labels))  # once, not per row: O(n), not O(n²)
+        column_labels = self._column_labels()  # once, not per row: O(n), not O(n²)
         for index_values, group in frame.groupby(self.index, sort=False):
             index_values = index_values if isinstance(index_values, tuple) else (index_values,)
             cells = [(format_number(v), c, "{}") for v, c in zip(index_values, self.index)]
@@ -663,6 +665,11 @@ def build_context(results_folder, config: dict, generated: str, failures=None) -
     }
 
 
+def generated_now() -> str:
+    """The report's "generated" time stamp (UTC, to the minute)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def write_report(results_folder, config: dict, generated: str, out_path, failures=None) -> None:
     html = render(build_context(results_folder, config, generated, failures))
     Path(out_path).write_text(html, encoding="utf-8")
@@ -675,13 +682,10 @@ def write_incomplete_report(results_folder, config: dict, failures: list[dict], 
     study metadata itself was not validated (nothing to report on). Never
     raises: a partial report that cannot be drawn is skipped, with a line on
     stderr, and failures.csv still says what failed. Returns whether written."""
-    import sys
-    from datetime import datetime, timezone
-
     folder = Path(results_folder)
     if not (folder / "validated" / "study.json").is_file():
         return False
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = generated_now()
     # The full report is among the outputs "not produced"; this page stands in for it.
     shown = [row for row in failures if Path(row["what"]).name != Path(out_path).name]
     try:

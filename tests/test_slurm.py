@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (EXAMPLE, REPO_ROOT, copy_workflow, run_example_copy, run_snakemake,
-                      slurm_accepts_jobs)
+from conftest import EXAMPLE, REPO_ROOT, run_example_copy, slurm_accepts_jobs
 
 START_SCRIPT = REPO_ROOT / ".ci" / "start_slurm.sh"
 # Rules that the profile sends to SLURM (every other rule is a localrule), and
@@ -142,11 +141,8 @@ def _local_results(example_run, tmp_path: Path) -> tuple[Path, Path]:
     _, study, results = example_run
     if _same_files(study, EXAMPLE):
         return results, study
-    workdir = copy_workflow(tmp_path / "local")
-    fresh = tmp_path / "local_study"
-    shutil.copytree(EXAMPLE, fresh)
-    run_snakemake(workdir, "--config", f"study_dir={fresh}", check=True)
-    return workdir / "results" / "example_mirtazapine", fresh
+    fresh = run_example_copy(tmp_path / "local", "local")
+    return fresh.results, fresh.study
 
 
 # What the pipeline writes (other tests may leave e.g. a screenshot beside the
