@@ -3,6 +3,11 @@
 # file revalidates only that file. Validation jobs go first among the jobs
 # ready to run (priority), so a broken file stops the run before analyses and
 # bookkeeping spend time on the others.
+#
+# Rule validate_<kind> runs workflow/scripts/validate_<kind>.py; its checks
+# are in scripts/validation/<kind>.py (validate_study: scripts/validation/study.py,
+# run at parse time by common.smk). Rule inventory -> scripts/inventory.py;
+# rule provenance -> scripts/provenance.py.
 
 VALIDATION_PRIORITY = 10
 
@@ -36,7 +41,7 @@ rule validate_binding:
     conda:
         CONDA_ENV
     script:
-        "../scripts/validate_table.py"
+        "../scripts/validate_binding.py"
 
 
 rule validate_saturation:
@@ -51,7 +56,7 @@ rule validate_saturation:
     conda:
         CONDA_ENV
     script:
-        "../scripts/validate_table.py"
+        "../scripts/validate_saturation.py"
 
 
 rule validate_behaviour:
@@ -70,7 +75,7 @@ rule validate_behaviour:
     conda:
         CONDA_ENV
     script:
-        "../scripts/validate_table.py"
+        "../scripts/validate_behaviour.py"
 
 
 rule validate_pk:
@@ -85,7 +90,7 @@ rule validate_pk:
     conda:
         CONDA_ENV
     script:
-        "../scripts/validate_table.py"
+        "../scripts/validate_pk.py"
 
 
 rule inventory:
@@ -104,8 +109,6 @@ rule inventory:
         pk=f"{OUT}/inventory/pk_design.csv",
         exclusions=f"{OUT}/inventory/exclusions.csv",
         warnings=f"{OUT}/inventory/warnings.csv",
-    params:
-        vehicle_label=config["behaviour"]["vehicle_label"],
     log:
         log_path("inventory"),
     conda:

@@ -1,0 +1,160 @@
+"""Competition binding files (rule ``validate_binding``): a long-format CSV,
+or a plate-reader grid with its well layout.
+
+Besides the schema (``binding.schema.yaml``), a run is checked for what the
+curve fit and Cheng–Prusoff need: total and NSB wells for every receptor ×
+species, one radioligand, [L] and Kd per receptor × species, and no well or
+replicate measured twice. The control-well and replicate rules are shared
+with saturation runs (:mod:`scripts.validation.saturation`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from scripts.tables import InputError
+from scripts.validation.reading import load_schema, read_raw_csv, warning
+from scripts.validation.rows import coerce_cell, reject_duplicates, validate_rows
+
+# Competitor concentrations above this (molar) are almost surely nM or µM values.
+IMPLAUSIBLE_MOLAR = 1e-2
+# A well is identified by what was measured; the same replicate label twice
+# for one of these is a pasted or mislabelled row. Missing columns/blanks
+# (compound and concentration of total/nsb wells) count as equal.
+REPLICATE_KEYS = [
+    "plate",
+    "receptor",
+    "species",
+    "radioligand",
+    "radioligand_nM",
+    "well_type",
+    "compound",
+    "concentration_M",
+]
+
+
+def validate_binding(path) -> tuple[pd.DataFrame, list[dict]]:
+    """Competition binding file → normalised long table (+ ``assay``)."""
+    df, warnings = read_raw_csv(path)
+    return validate_binding_table(df, path, warnings)
+
+
+def validate_binding_table(df, path, warnings=None):
+    """Validate a binding table of strings (as read from *path*)."""
+    warnings = list(warnings or [])
+    table, more = validate_rows(df, load_schema("binding.schema.yaml"), path)
+    warnings += more
+    table.insert(0, "assay", binding_assay_name(path))
+    require_control_wells(table, path, ("total", "nsb"))
+    # Cheng–Prusoff needs one radioligand, one [L] and one Kd per curve.
+    for column in ("radioligand", "radioligand_nM", "radioligand_kd_nM"):
+        _require_single_value(table, column, path)
+    reject_duplicates(
+        table, [*REPLICATE_KEYS, "replicate"], path, "replicate measured twice", require_all=False
+    )
+    competitors = table[table["well_type"] == "competitor"]
+    for _, high in competitors[competitors["concentration_M"] > IMPLAUSIBLE_MOLAR].iterrows():
+        warnings.append(
+            warning(
+                path,
+                f"competitor concentration {high['concentration_M']:g} M "
+                "exceeds 1e-2 M: nM values in the concentration_M column?",
+                row=int(high["source_row"]),
+                column="concentration_M",
+            )
+        )
+        break
+    reject_duplicates(table, ["plate", "well"], path, "duplicated well")
+    return table, warnings
+
+
+def binding_assay_name(path) -> str:
+    """The assay a binding file holds: its name without ``.plate.csv``,
+    ``.layout.csv`` or ``.csv``."""
+    name = Path(path).name
+    for suffix in (".plate.csv", ".layout.csv", ".csv"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(path).stem
+
+
+def plate_to_long(plate_path, layout_path) -> pd.DataFrame:
+    """Convert an 8 × 12 plate-reader grid plus a well layout to the long format.
+
+    The grid has a first column of row letters A–H and columns 1–12 of CPM.
+    The layout has a ``well`` column (e.g. ``B7``) and the long-format fields
+    for each used well. Wells absent from the layout are unused and ignored;
+    a layout well that the grid lacks, or leaves blank, is an error.
+    """
+    grid, _ = read_raw_csv(plate_path)
+    layout, _ = read_raw_csv(layout_path)
+    row_column = grid.columns[0]
+    expected = [str(i) for i in range(1, 13)]
+    if list(grid.columns[1:]) != expected:
+        raise InputError(plate_path, "plate grid must have columns 1-12 after the row letter", row=1)
+    letters = [str(v).upper() for v in grid[row_column]]
+    if letters != list("ABCDEFGH"):
+        raise InputError(plate_path, "plate grid must have rows A-H in order", column=row_column)
+    if "well" not in layout.columns:
+        raise InputError(layout_path, "required column missing", row=1, column="well")
+    cpm = []
+    for position, well in enumerate(layout["well"]):
+        match = re.fullmatch(r"([A-Ha-h])0?(\d{1,2})", well)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise InputError(
+                layout_path, f"'{well}' is not a well of an 8 × 12 plate", row=position + 2, column="well"
+            )
+        letter, number = match.group(1).upper(), match.group(2)
+        value = grid.loc[letters.index(letter), number]
+        where = {"row": letters.index(letter) + 2, "column": number}
+        if value == "":
+            raise InputError(plate_path, f"well {letter}{number} is in the layout but blank", **where)
+        # Check the count here, so that a bad count names the grid cell that
+        # holds it rather than the layout row.
+        count = coerce_cell(value, {"type": "number"}, number, plate_path, where["row"])
+        if count < 0:
+            raise InputError(plate_path, f"well {letter}{number}: cpm must be ≥ 0 (got {count:g})", **where)
+        cpm.append(value)
+    long = layout.copy()
+    long["cpm"] = cpm
+    long["plate"] = binding_assay_name(plate_path)
+    return long
+
+
+def validate_plate(plate_path, layout_path):
+    """Plate grid + layout → the same normalised table as :func:`validate_binding`."""
+    long = plate_to_long(plate_path, layout_path)
+    return validate_binding_table(long, layout_path)
+
+
+def require_control_wells(table, path, needed_types) -> None:
+    """Every receptor × species needs each of *needed_types* (total, nsb)."""
+    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+        for needed in needed_types:
+            if not (curve["well_type"] == needed).any():
+                raise InputError(
+                    path,
+                    f"no {needed} wells for this receptor",
+                    row=int(curve["source_row"].iloc[0]),
+                    column="well_type",
+                    receptor=f"{receptor} ({species})",
+                )
+
+
+def _require_single_value(table, column, path) -> None:
+    """One value of *column* per receptor × species; blanks are ignored."""
+    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+        given = curve.dropna(subset=[column])
+        first = given[column].iloc[0] if len(given) else None
+        other = given[given[column] != first]
+        if len(other):
+            raise InputError(
+                path,
+                f"{column} differs within this receptor ({first} and {other[column].iloc[0]}); give one value",
+                row=int(other["source_row"].iloc[0]),
+                column=column,
+                receptor=f"{receptor} ({species})",
+            )
