@@ -6,12 +6,11 @@ say what was analysed and what was "not provided".
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
-AREAS = {"binding": "binding", "saturation": "saturation", "behaviour": "behaviour", "pk": "pk"}
+from scripts.validation.study import AREA_FOLDERS
 
 
 def kind_of(path) -> str:
@@ -19,51 +18,78 @@ def kind_of(path) -> str:
     return Path(path).parent.name
 
 
+def tables_by_kind(tables: dict[str, pd.DataFrame]) -> dict[str, list[pd.DataFrame]]:
+    """Validated tables (path → table) grouped by input kind."""
+    by_kind: dict[str, list[pd.DataFrame]] = {}
+    for path, table in tables.items():
+        by_kind.setdefault(kind_of(path), []).append(table)
+    return by_kind
+
+
 def file_inventory(tables: dict[str, pd.DataFrame], warnings: dict[str, pd.DataFrame]):
     rows = []
     for path, table in tables.items():
         warn_path = str(path).removesuffix(".csv") + ".warnings.csv"
         n_warnings = len(warnings.get(warn_path, []))
-        rows.append({"kind": kind_of(path), "name": Path(path).stem,
-                     "source_file": table["source_file"].iloc[0] if len(table) else "",
-                     "n_rows": len(table), "n_warnings": n_warnings})
+        rows.append(
+            {
+                "kind": kind_of(path),
+                "name": Path(path).stem,
+                "source_file": table["source_file"].iloc[0] if len(table) else "",
+                "n_rows": len(table),
+                "n_warnings": n_warnings,
+            }
+        )
     return pd.DataFrame(rows, columns=["kind", "name", "source_file", "n_rows", "n_warnings"])
 
 
 def area_inventory(files: pd.DataFrame) -> pd.DataFrame:
     """Which areas the study provides; a missing folder reads "not provided"."""
     rows = []
-    for area in AREAS:
+    for area in AREA_FOLDERS:
         n = int((files["kind"] == area).sum()) if len(files) else 0
-        rows.append({"area": area, "n_files": n,
-                     "status": "provided" if n else "not provided"})
+        rows.append({"area": area, "n_files": n, "status": "provided" if n else "not provided"})
     return pd.DataFrame(rows)
 
 
 def receptor_inventory(binding: list[pd.DataFrame], saturation: list[pd.DataFrame]):
-    columns = ["receptor", "species", "radioligand", "assays", "n_competitor_wells",
-               "n_concentrations", "saturation_run"]
+    columns = [
+        "receptor",
+        "species",
+        "radioligand",
+        "assays",
+        "n_competitor_wells",
+        "n_concentrations",
+        "saturation_run",
+    ]
     if not binding:
         return pd.DataFrame(columns=columns)
     data = pd.concat(binding, ignore_index=True)
-    sat = pd.concat(saturation, ignore_index=True) if saturation else pd.DataFrame(
-        columns=["receptor", "species", "radioligand"])
+    sat = (
+        pd.concat(saturation, ignore_index=True)
+        if saturation
+        else pd.DataFrame(columns=["receptor", "species", "radioligand"])
+    )
     sat_keys = set(zip(sat["receptor"], sat["species"], sat["radioligand"]))
     rows = []
-    for (receptor, species, ligand), group in data.groupby(
-            ["receptor", "species", "radioligand"], sort=True):
+    for (receptor, species, ligand), group in data.groupby(["receptor", "species", "radioligand"], sort=True):
         comp = group[group["well_type"] == "competitor"]
-        rows.append({"receptor": receptor, "species": species, "radioligand": ligand,
-                     "assays": ";".join(sorted(group["assay"].astype(str).unique())),
-                     "n_competitor_wells": len(comp),
-                     "n_concentrations": comp["concentration_M"].nunique(),
-                     "saturation_run": "yes" if (receptor, species, ligand) in sat_keys else "no"})
+        rows.append(
+            {
+                "receptor": receptor,
+                "species": species,
+                "radioligand": ligand,
+                "assays": ";".join(sorted(group["assay"].astype(str).unique())),
+                "n_competitor_wells": len(comp),
+                "n_concentrations": comp["concentration_M"].nunique(),
+                "saturation_run": "yes" if (receptor, species, ligand) in sat_keys else "no",
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
 def behaviour_inventory(behaviour: list[pd.DataFrame]):
-    columns = ["test", "treatment", "dose_mg_kg", "route", "regimen", "n_animals",
-               "n_excluded", "n_analysed"]
+    columns = ["test", "treatment", "dose_mg_kg", "route", "regimen", "n_animals", "n_excluded", "n_analysed"]
     if not behaviour:
         return pd.DataFrame(columns=columns)
     data = pd.concat(behaviour, ignore_index=True)
@@ -84,14 +110,14 @@ def exclusion_inventory(behaviour: list[pd.DataFrame]):
 
 
 def pk_inventory(pk: list[pd.DataFrame]):
-    columns = ["species", "route", "dose_mg_kg", "analyte", "n_animals", "n_samples",
-               "n_blq"]
+    columns = ["species", "route", "dose_mg_kg", "analyte", "n_animals", "n_samples", "n_blq"]
     if not pk:
         return pd.DataFrame(columns=columns)
     data = pd.concat(pk, ignore_index=True)
     grouped = data.groupby(["species", "route", "dose_mg_kg", "analyte"], sort=True)
-    out = grouped.agg(n_animals=("animal_id", "nunique"), n_samples=("time_h", "size"),
-                      n_blq=("blq", "sum")).reset_index()
+    out = grouped.agg(
+        n_animals=("animal_id", "nunique"), n_samples=("time_h", "size"), n_blq=("blq", "sum")
+    ).reset_index()
     out["n_blq"] = out["n_blq"].astype(int)
     return out[columns]
 
@@ -104,32 +130,4 @@ def all_warnings(warnings: dict[str, pd.DataFrame]) -> pd.DataFrame:
             frame.insert(0, "kind", kind_of(path))
             frames.append(frame)
     columns = ["kind", "file", "row", "column", "message"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(
-        columns=columns)
-
-
-def study_file_name(path) -> str:
-    path = Path(path)
-    if path.parent.name in AREAS:
-        return f"{path.parent.name}/{path.name}"
-    return path.name
-
-
-def sha256_of(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def input_checksums(paths) -> pd.DataFrame:
-    """SHA-256 and size of each input file, named as inside the study directory
-    (``binding/run1.csv``, ``study.yaml``) so the table does not depend on where
-    the study lives."""
-    rows = []
-    for path in sorted(paths, key=study_file_name):
-        path = Path(path)
-        name = study_file_name(path)
-        rows.append({"file": name, "sha256": sha256_of(path), "bytes": path.stat().st_size})
-    return pd.DataFrame(rows, columns=["file", "sha256", "bytes"])
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)

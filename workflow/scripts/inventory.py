@@ -1,4 +1,4 @@
-"""Write the study inventory from the validated tables."""
+"""Write the study inventory from the validated tables (scripts/inventory.py)."""
 
 from scripts import inventory as inv
 from scripts.rule_support import run_rule
@@ -8,9 +8,7 @@ from scripts.tables import read_csv, write_csv
 def main(smk):
     tables = {path: read_csv(path) for path in smk.input.tables}
     warnings = {path: read_csv(path) for path in smk.input.warnings}
-    by_kind = {}
-    for path, table in tables.items():
-        by_kind.setdefault(inv.kind_of(path), []).append(table)
+    by_kind = inv.tables_by_kind(tables)
     files = inv.file_inventory(tables, warnings)
     write_csv(files, smk.output.files)
     write_csv(

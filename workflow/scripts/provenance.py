@@ -1,7 +1,6 @@
-"""Record input checksums, software versions and the pipeline revision."""
+"""Record input checksums, software versions and the pipeline revision (scripts/provenance.py)."""
 
-from scripts.inventory import input_checksums
-from scripts.provenance import software_versions
+from scripts.provenance import input_checksums, software_versions
 from scripts.rule_support import run_rule
 from scripts.tables import write_csv
 
