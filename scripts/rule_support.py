@@ -10,9 +10,12 @@ the job's outputs, so a failed job leaves no partial results.
 
 from __future__ import annotations
 
+import csv
 import logging
+import re
 import sys
 import warnings
+from pathlib import Path
 
 from scripts.tables import InputError
 
@@ -20,8 +23,9 @@ from scripts.tables import InputError
 def run_rule(snakemake, body) -> None:
     log_path = snakemake.log[0] if len(snakemake.log) else None
     handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, handlers=handlers, force=True, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.captureWarnings(True)
     warnings.simplefilter("default")
     try:
@@ -53,21 +57,23 @@ def write_failures(snakemake_logs, out_path, targets) -> list[dict]:
     *snakemake_logs* are the run's Snakemake log files, whose
     ``Error in rule <name>:`` blocks name the failed jobs and their logs.
     """
-    import csv
-    import re
-    from pathlib import Path
-
     rows = []
     for snakemake_log in snakemake_logs:
         text = Path(snakemake_log).read_text(encoding="utf-8", errors="replace")
         for block in re.findall(r"^Error in rule (\w+):\n((?:    .*\n?)*)", text, re.M):
             rule, details = block
-            job_log = re.search(r"^    log: (.+?)(?: \(check log file\(s\) for error details\))?$",
-                                details, re.M)
+            job_log = re.search(
+                r"^    log: (.+?)(?: \(check log file\(s\) for error details\))?$", details, re.M
+            )
             detail = ""
             if job_log and Path(job_log.group(1)).is_file():
-                lines = [ln for ln in Path(job_log.group(1)).read_text(
-                    encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+                lines = [
+                    ln
+                    for ln in Path(job_log.group(1))
+                    .read_text(encoding="utf-8", errors="replace")
+                    .splitlines()
+                    if ln.strip()
+                ]
                 detail = re.sub(r"^ERROR root: ", "", lines[-1]) if lines else ""
             # Logs are logs/<rule>/<wildcards>.log, or logs/<rule>/log.log.
             stem = Path(job_log.group(1)).stem if job_log else "log"
@@ -79,12 +85,14 @@ def write_failures(snakemake_logs, out_path, targets) -> list[dict]:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with open(out_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["status", "what", "detail"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=["status", "what", "detail"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     failed = [r["what"] for r in rows if r["status"] == "failed"]
     missing = sum(r["status"] == "not produced" for r in rows)
-    print(f"Run incomplete: failed {', '.join(failed) or 'before any job finished'}; "
-          f"{missing} final outputs not produced (listed in {out_path})", file=sys.stderr)
+    print(
+        f"Run incomplete: failed {', '.join(failed) or 'before any job finished'}; "
+        f"{missing} final outputs not produced (listed in {out_path})",
+        file=sys.stderr,
+    )
     return rows

@@ -45,8 +45,7 @@ def write_csv(df: pd.DataFrame, path, columns=None) -> None:
         if missing:
             raise ValueError(f"{path}: result table lacks columns {missing}")
         df = df.loc[:, list(columns)]
-    df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n",
-              quoting=csv.QUOTE_MINIMAL)
+    df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def read_csv(path) -> pd.DataFrame:
