@@ -2,7 +2,7 @@
 
 Fits ~1,000 generated curves (10 half-log concentrations × 3 replicates,
 HillSlope −0.6 to −1.6, 4% noise) with the pipeline's lmfit core
-(``scripts.binding.fit_four_pl``: lmfit ``Minimizer.leastsq`` on a residual,
+(``scripts.binding.models.fit_four_pl``: lmfit ``Minimizer.leastsq`` on a residual,
 data-driven starting values, analytic Jacobian, tight tolerances) and with raw
 ``scipy.optimize.curve_fit`` (its defaults) on the same points from the same
 starting values, and prints the median time per fit and the ratio (target:
@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts import binding  # noqa: E402
+from scripts.binding import models  # noqa: E402
 
 
 def generate_curves(n: int, seed: int):
@@ -40,7 +40,7 @@ def generate_curves(n: int, seed: int):
         log_ic50 = rng.uniform(-9.5, -6.0)
         x = np.repeat(log_ic50 + np.arange(-2.5, 2.5, 0.5), 3)
         truth = (rng.uniform(-2, 3), rng.uniform(97, 103), log_ic50, -rng.uniform(0.6, 1.6))
-        y = binding.four_pl(x, *truth)
+        y = models.four_pl(x, *truth)
         y = y + rng.normal(0, 4.0, x.size)
         curves.append((x, y))
     return curves
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261129)
     args = parser.parse_args()
     curves = generate_curves(args.curves, args.seed)
-    with_jacobian = binding._FIT_KWS
+    with_jacobian = models._FIT_KWS
     without_jacobian = {k: v for k, v in with_jacobian.items() if k != "Dfun"}
 
     times = {"lmfit core": [], "curve_fit": [], "curve_fit, same Jacobian and tolerances": [],
@@ -66,24 +66,24 @@ def main() -> None:
     worst = 0.0
     failures = 0
     for x, y in curves:
-        guess = binding.initial_guess(x, y)
-        p0 = [guess[name] for name in binding.PARAMS]
-        t_core, ours = timed(lambda: binding.fit_four_pl(x, y))
-        t_scipy, (popt, _) = timed(lambda: curve_fit(binding.four_pl, x, y, p0=p0))
+        guess = models.initial_guess(x, y)
+        p0 = [guess[name] for name in models.PARAMS]
+        t_core, ours = timed(lambda: models.fit_four_pl(x, y))
+        t_scipy, (popt, _) = timed(lambda: curve_fit(models.four_pl, x, y, p0=p0))
         times["lmfit core"].append(t_core)
         times["curve_fit"].append(t_scipy)
-        t_same, _ = timed(lambda: curve_fit(binding.four_pl, x, y, p0=p0, jac=binding.four_pl_gradient,
+        t_same, _ = timed(lambda: curve_fit(models.four_pl, x, y, p0=p0, jac=models.four_pl_gradient,
                                             xtol=1e-10, ftol=1e-12))
         times["curve_fit, same Jacobian and tolerances"].append(t_same)
-        binding._FIT_KWS = without_jacobian
+        models._FIT_KWS = without_jacobian
         try:
-            t_plain, _ = timed(lambda: binding.fit_four_pl(x, y))
+            t_plain, _ = timed(lambda: models.fit_four_pl(x, y))
         finally:
-            binding._FIT_KWS = with_jacobian
+            models._FIT_KWS = with_jacobian
         times["lmfit core, no analytic Jacobian"].append(t_plain)
         if ours["success"]:
-            optimum = {name: ours[name] for name in binding.PARAMS}
-            t_floor, _ = timed(lambda: binding.fit_four_pl(x, y, guess=optimum))
+            optimum = {name: ours[name] for name in models.PARAMS}
+            t_floor, _ = timed(lambda: models.fit_four_pl(x, y, guess=optimum))
             times["lmfit core started at optimum"].append(t_floor)
             worst = max(worst, abs(ours["log_ic50"] / popt[2] - 1), abs(ours["hill_slope"] / popt[3] - 1))
         else:

@@ -17,15 +17,58 @@ from scripts import binding
 # Olofsdotter 2002, Physiologia Plantarum 114:422-428): root length (cm) of
 # perennial ryegrass against ferulic acid (mM). The 24 rows as distributed in
 # the Rdatasets CSV export csv/drc/ryegrass.csv (vincentarelbundock/Rdatasets).
-RYEGRASS_CONC_MM = [0, 0, 0, 0, 0, 0, 0.94, 0.94, 0.94, 1.88, 1.88, 1.88,
-                    3.75, 3.75, 3.75, 7.5, 7.5, 7.5, 15, 15, 15, 30, 30, 30]
-RYEGRASS_ROOT_LENGTH = [7.58, 8, 8.328571429, 7.25, 7.375, 7.9625,
-                        8.355555556, 6.914285714, 7.75,
-                        6.871428571, 6.45, 5.922222222,
-                        1.925, 2.885714286, 4.233333333,
-                        1.1875, 0.857142857, 1.057142857,
-                        0.6875, 0.525, 0.825,
-                        0.25, 0.22, 0.44]
+RYEGRASS_CONC_MM = [
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0.94,
+    0.94,
+    0.94,
+    1.88,
+    1.88,
+    1.88,
+    3.75,
+    3.75,
+    3.75,
+    7.5,
+    7.5,
+    7.5,
+    15,
+    15,
+    15,
+    30,
+    30,
+    30,
+]
+RYEGRASS_ROOT_LENGTH = [
+    7.58,
+    8,
+    8.328571429,
+    7.25,
+    7.375,
+    7.9625,
+    8.355555556,
+    6.914285714,
+    7.75,
+    6.871428571,
+    6.45,
+    5.922222222,
+    1.925,
+    2.885714286,
+    4.233333333,
+    1.1875,
+    0.857142857,
+    1.057142857,
+    0.6875,
+    0.525,
+    0.825,
+    0.25,
+    0.22,
+    0.44,
+]
 # summary(drm(rootl ~ conc, data = ryegrass, fct = LL.4())) as published by drc.
 DRC_LL4 = {"b": 2.98222, "c": 0.48141, "d": 7.79296, "e": 3.05795}
 DRC_RESIDUAL_SE = 0.5196
@@ -44,8 +87,7 @@ def test_ryegrass_reproduces_drc_ll4_to_four_significant_figures():
         x = np.log10(np.array(RYEGRASS_CONC_MM))
     fit = binding.fit_four_pl(x, np.array(RYEGRASS_ROOT_LENGTH))
     assert fit["success"]
-    ours = {"b": -fit["hill_slope"], "c": fit["bottom"], "d": fit["top"],
-            "e": 10 ** fit["log_ic50"]}
+    ours = {"b": -fit["hill_slope"], "c": fit["bottom"], "d": fit["top"], "e": 10 ** fit["log_ic50"]}
     for name, published in DRC_LL4.items():
         assert significant(ours[name]) == significant(published), name
     assert fit["dof"] == DRC_DF
@@ -56,8 +98,7 @@ def _noisy_curves(seed: int, n: int):
     rng = np.random.default_rng(seed)
     x = np.repeat(np.arange(-11.0, -4.4, 0.5), 3)
     for _ in range(n):
-        truth = (rng.uniform(-3, 5), rng.uniform(95, 105), rng.uniform(-9, -7),
-                 -rng.uniform(0.6, 1.8))
+        truth = (rng.uniform(-3, 5), rng.uniform(95, 105), rng.uniform(-9, -7), -rng.uniform(0.6, 1.8))
         yield x, binding.four_pl(x, *truth) + rng.normal(0, 4, x.size)
 
 
@@ -95,8 +136,10 @@ def test_one_site_agrees_with_curve_fit_and_fixes_hill_at_minus_one():
         assert ours["log_ic50_se"] == pytest.approx(math.sqrt(pcov[2, 2]), rel=1e-4)
 
 
-@pytest.mark.parametrize("truth", [(0.0, 100.0, -8.0, -1.0), (5.0, 98.0, -6.3, -0.7),
-                                   (-2.0, 101.0, -9.1, -1.9), (10.0, 80.0, -7.5, 1.2)])
+@pytest.mark.parametrize(
+    "truth",
+    [(0.0, 100.0, -8.0, -1.0), (5.0, 98.0, -6.3, -0.7), (-2.0, 101.0, -9.1, -1.9), (10.0, 80.0, -7.5, 1.2)],
+)
 def test_noise_free_curve_returns_its_parameters(truth):
     x = np.repeat(np.arange(-11.0, -4.4, 0.5), 2)
     fit = binding.fit_four_pl(x, binding.four_pl(x, *truth))
@@ -116,8 +159,8 @@ def test_ci_is_t_based_on_residual_df_and_r_squared_about_the_mean():
         assert fit[f"{name}_ci_low"] == pytest.approx(fit[name] - t * fit[f"{name}_se"], rel=1e-12)
         assert fit[f"{name}_ci_high"] == pytest.approx(fit[name] + t * fit[f"{name}_se"], rel=1e-12)
     residual = y - binding.four_pl(x, *(fit[name] for name in binding.PARAMS))
-    assert fit["sse"] == pytest.approx(np.sum(residual ** 2), rel=1e-12)
-    assert fit["r_squared"] == pytest.approx(1 - np.sum(residual ** 2) / np.sum((y - y.mean()) ** 2))
+    assert fit["sse"] == pytest.approx(np.sum(residual**2), rel=1e-12)
+    assert fit["r_squared"] == pytest.approx(1 - np.sum(residual**2) / np.sum((y - y.mean()) ** 2))
 
 
 def test_aicc_matches_hand_calculation():
@@ -142,10 +185,12 @@ def test_f_test_prefers_variable_slope_only_for_a_steep_curve():
     assert comparison["aicc_preferred_model"] == binding.VARIABLE_SLOPE
 
     unit = binding.four_pl(x, 0, 100, -8, -1.0) + rng.normal(0, 3, x.size)
-    comparison = binding.compare_models(binding.fit_four_pl(x, unit, binding.ONE_SITE),
-                                        binding.fit_four_pl(x, unit))
+    comparison = binding.compare_models(
+        binding.fit_four_pl(x, unit, binding.ONE_SITE), binding.fit_four_pl(x, unit)
+    )
     assert comparison["preferred_model"] == (
-        binding.VARIABLE_SLOPE if comparison["f_test_p"] < 0.05 else binding.ONE_SITE)
+        binding.VARIABLE_SLOPE if comparison["f_test_p"] < 0.05 else binding.ONE_SITE
+    )
 
 
 def test_analytic_gradient_matches_central_differences():
@@ -169,7 +214,9 @@ def test_confidence_band_is_delta_method_with_t_quantile():
     # At X = LogIC50 the model is (Top+Bottom)/2 + ..., so its variance can be
     # written by hand: dY/dBottom = dY/dTop = 1/2, dY/dLogIC50 = -(T-B)·ln10·h/4,
     # dY/dHill = 0.
-    g = np.array([0.5, 0.5, -(values["top"] - values["bottom"]) * math.log(10) * values["hill_slope"] / 4, 0.0])
+    g = np.array(
+        [0.5, 0.5, -(values["top"] - values["bottom"]) * math.log(10) * values["hill_slope"] / 4, 0.0]
+    )
     half = stats.t.ppf(0.975, fit["dof"]) * math.sqrt(g @ fit["covariance"] @ g)
     assert line[1] == pytest.approx((values["top"] + values["bottom"]) / 2)
     assert high[1] - line[1] == pytest.approx(half, rel=1e-9)

@@ -1,59 +1,111 @@
 """scripts.binding from validated tables to result tables: specific binding,
-per-curve flags, bad input, Cheng–Prusoff Ki, saturation fits, species and
-selectivity tables, figures. Numbers are checked against hand calculations,
-scipy.optimize.curve_fit or the ground truth the data were generated from."""
+per-curve flags, Cheng–Prusoff Ki, saturation fits, species and selectivity
+tables, figures. Numbers are checked against hand calculations,
+scipy.optimize.curve_fit or the ground truth the data were generated from.
+Input tables are built through scripts.validation, as the pipeline builds
+them; bad input is tested in test_validation.py."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.optimize import curve_fit
 
-from scripts import binding
+from scripts import binding, settings, validation
 from scripts.plotting import save_figure
 from scripts.tables import InputError
 
 HALF_LOG = 10.0 ** np.arange(-11.0, -4.4, 0.5)
+BINDING = settings.section("binding")
 
 
-def curve_rows(receptor="alpha2A", species="human", ki_nM=20.0, hill=-1.0, ligand_nM=1.0,
-               kd_nM=2.0, file_kd_nM="same", total=5000.0, nsb=500.0, concentrations=HALF_LOG, noise_cv=0.0,
-               seed=0, compound="mirtazapine", radioligand="[3H]RX821002", replicates=3):
+def curve_rows(
+    receptor="alpha2A",
+    species="human",
+    ki_nM=20.0,
+    hill=-1.0,
+    ligand_nM=1.0,
+    kd_nM=2.0,
+    file_kd_nM="same",
+    total=5000.0,
+    nsb=500.0,
+    concentrations=HALF_LOG,
+    noise_cv=0.0,
+    seed=0,
+    compound="mirtazapine",
+    radioligand="[3H]RX821002",
+    replicates=3,
+    controls=True,
+):
     """Long-format rows of one competition experiment generated from a
     known Ki (IC50 = Ki·(1 + [L]/Kd)); the file states *file_kd_nM* (by
-    default the true Kd)."""
+    default the true Kd). Without *controls*, no total and NSB wells (for a
+    second compound on the same receptor × species)."""
     rng = np.random.default_rng(seed)
     log_ic50 = math.log10(ki_nM * (1 + ligand_nM / kd_nM) * 1e-9)
-    common = dict(receptor=receptor, species=species, radioligand=radioligand,
-                  radioligand_nM=ligand_nM,
-                  radioligand_kd_nM=kd_nM if file_kd_nM == "same" else file_kd_nM)
+    common = dict(
+        receptor=receptor,
+        species=species,
+        radioligand=radioligand,
+        radioligand_nM=ligand_nM,
+        radioligand_kd_nM=kd_nM if file_kd_nM == "same" else file_kd_nM,
+    )
 
     def noisy(value):
         return value * (1 + rng.normal(0, noise_cv)) if noise_cv else value
 
     rows = []
-    for r in range(1, replicates + 1):
-        rows.append(dict(common, well_type="total", compound=np.nan, concentration_M=np.nan,
-                         replicate=r, cpm=noisy(total)))
-        rows.append(dict(common, well_type="nsb", compound=np.nan, concentration_M=np.nan,
-                         replicate=r, cpm=noisy(nsb)))
+    for r in range(1, replicates + 1 if controls else 1):
+        rows.append(
+            dict(
+                common,
+                well_type="total",
+                compound=np.nan,
+                concentration_M=np.nan,
+                replicate=r,
+                cpm=noisy(total),
+            )
+        )
+        rows.append(
+            dict(
+                common, well_type="nsb", compound=np.nan, concentration_M=np.nan, replicate=r, cpm=noisy(nsb)
+            )
+        )
     for c in concentrations:
         fraction = binding.four_pl(math.log10(c), 0.0, 1.0, log_ic50, hill)
         for r in range(1, replicates + 1):
-            rows.append(dict(common, well_type="competitor", compound=compound, concentration_M=c,
-                             replicate=r, cpm=noisy(nsb + (total - nsb) * fraction)))
+            rows.append(
+                dict(
+                    common,
+                    well_type="competitor",
+                    compound=compound,
+                    concentration_M=c,
+                    replicate=r,
+                    cpm=noisy(nsb + (total - nsb) * fraction),
+                )
+            )
     return rows
 
 
+def as_read(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* as read from a CSV file: text cells, blank for missing (floats as
+    their shortest round-trip text, so the numbers are unchanged)."""
+    return df.map(lambda v: "" if pd.isna(v) else str(v))
+
+
 def assay_table(*curves, assay="a1"):
+    """The validated table of a binding file binding/<assay>.csv with the rows of *curves*."""
     df = pd.DataFrame([row for rows in curves for row in rows])
-    df.insert(0, "assay", assay)
-    df["source_file"] = f"binding/{assay}.csv"
-    df["source_row"] = np.arange(len(df)) + 2
-    return df
+    table, _ = validation.validate_binding_table(as_read(df), Path("binding") / f"{assay}.csv")
+    return table
+
+
+def fit_assay(table, **overrides):
+    return binding.fit_assay(table, settings.section("binding", overrides))
 
 
 def flags_of(fits, i=0):
@@ -62,20 +114,40 @@ def flags_of(fits, i=0):
 
 # ---------------------------------------------------------------- specific binding
 
+
 def test_specific_binding_by_hand():
-    rows = [dict(well_type=w, cpm=c, compound=k, concentration_M=x)
-            for w, c, k, x in [("total", 1000, None, None), ("total", 1100, None, None),
-                               ("total", 900, None, None), ("nsb", 100, None, None),
-                               ("nsb", 110, None, None), ("nsb", 90, None, None),
-                               ("competitor", 550, "drug", 1e-8), ("competitor", 100, "drug", 1e-6)]]
-    df = pd.DataFrame(rows).assign(receptor="H1", species="rat", radioligand="[3H]mepyramine",
-                                   radioligand_nM=1.0, radioligand_kd_nM=1.0)
-    points = binding.specific_binding(df)
+    rows = [
+        dict(well_type=w, replicate=r, cpm=c, compound=k, concentration_M=x)
+        for w, r, c, k, x in [
+            ("total", 1, 1000, None, None),
+            ("total", 2, 1100, None, None),
+            ("total", 3, 900, None, None),
+            ("nsb", 1, 100, None, None),
+            ("nsb", 2, 110, None, None),
+            ("nsb", 3, 90, None, None),
+            ("competitor", 1, 550, "drug", 1e-8),
+            ("competitor", 1, 100, "drug", 1e-6),
+        ]
+    ]
+    table = assay_table(
+        [
+            dict(
+                row,
+                receptor="H1",
+                species="rat",
+                radioligand="[3H]mepyramine",
+                radioligand_nM=1.0,
+                radioligand_kd_nM=1.0,
+            )
+            for row in rows
+        ]
+    )
+    points = binding.specific_binding(table)
     # mean total 1000, mean NSB 100: window 900 CPM.
     assert points["specific_cpm"].tolist() == [450.0, 0.0]
     assert points["pct_specific"].tolist() == pytest.approx([50.0, 0.0])
     assert points["log_conc"].tolist() == pytest.approx([-8.0, -6.0])
-    controls = binding.binding_controls(binding.check_binding_table(df))
+    controls = binding.binding_controls(table)
     assert controls.loc[0, "nsb_pct_of_total"] == pytest.approx(10.0)
 
 
@@ -87,14 +159,20 @@ def test_replicate_cv_by_hand():
 
 # ---------------------------------------------------------------- per-file fits
 
+
 def test_noise_free_assay_gives_exact_ki_and_one_row_per_curve():
-    df = assay_table(curve_rows(ki_nM=20.0, ligand_nM=1.0, kd_nM=2.0),
-                     curve_rows(species="rat", ki_nM=60.0, ligand_nM=0.5, kd_nM=0.5),
-                     curve_rows(receptor="H1", ki_nM=1.0, hill=-1.0, radioligand="[3H]mepyramine"))
-    fits = binding.fit_assay(df)
+    df = assay_table(
+        curve_rows(ki_nM=20.0, ligand_nM=1.0, kd_nM=2.0),
+        curve_rows(species="rat", ki_nM=60.0, ligand_nM=0.5, kd_nM=0.5),
+        curve_rows(receptor="H1", ki_nM=1.0, hill=-1.0, radioligand="[3H]mepyramine"),
+    )
+    fits = fit_assay(df)
     assert list(fits.columns) == binding.FIT_COLUMNS
-    assert fits[["receptor", "species"]].values.tolist() == [["alpha2A", "human"], ["alpha2A", "rat"],
-                                                             ["H1", "human"]]
+    assert fits[["receptor", "species"]].values.tolist() == [
+        ["alpha2A", "human"],
+        ["alpha2A", "rat"],
+        ["H1", "human"],
+    ]
     assert (fits["status"] == "fitted").all() and (fits["flags"] == "").all()
     assert fits["n_points"].tolist() == [42, 42, 42]  # 14 concentrations × 3
     ki = binding.aggregate_ki(fits)
@@ -109,7 +187,7 @@ def test_noise_free_assay_gives_exact_ki_and_one_row_per_curve():
 
 def test_one_site_ki_model_is_honoured():
     df = assay_table(curve_rows(ki_nM=20.0, hill=-1.0))
-    fits = binding.fit_assay(df, ki_model="one_site")
+    fits = fit_assay(df, ki_model="one_site")
     ki = binding.aggregate_ki(fits)
     assert ki.loc[0, "model"] == "one_site" and ki.loc[0, "hill_slope"] == -1.0
     assert ki.loc[0, "ki_nM"] == pytest.approx(20.0, rel=1e-7)
@@ -118,7 +196,7 @@ def test_one_site_ki_model_is_honoured():
 def test_ic50_outside_range_and_bottom_plateau_flags():
     # Tested only up to 1e-8 M; IC50 = 3e-7 M.
     df = assay_table(curve_rows(ki_nM=200.0, concentrations=10.0 ** np.arange(-11.0, -7.9, 0.5)))
-    flags = flags_of(binding.fit_assay(df))
+    flags = flags_of(fit_assay(df))
     assert "IC50 outside tested range" in flags
     assert "bottom plateau not defined" in flags
     assert "top plateau not defined" not in flags
@@ -126,7 +204,7 @@ def test_ic50_outside_range_and_bottom_plateau_flags():
 
 def test_top_plateau_flag_when_curve_starts_at_the_ic50():
     df = assay_table(curve_rows(ki_nM=20.0, concentrations=10.0 ** np.arange(-7.5, -4.4, 0.5)))
-    flags = flags_of(binding.fit_assay(df))
+    flags = flags_of(fit_assay(df))
     assert "top plateau not defined" in flags and "bottom plateau not defined" not in flags
 
 
@@ -136,27 +214,36 @@ def test_plateau_rule_by_hand():
     assert binding.plateau_flags(fit, -9.0, -7.0) == []
     # At X = -8.5 it is 100/(1 + 10^-0.5) = 76.0 (24 % below Top); at -7.5 it
     # is 24.0 (24 % above Bottom): neither plateau is defined.
-    assert binding.plateau_flags(fit, -8.5, -7.5) == ["top plateau not defined",
-                                                      "bottom plateau not defined"]
+    assert binding.plateau_flags(fit, -8.5, -7.5) == ["top plateau not defined", "bottom plateau not defined"]
 
 
 @pytest.mark.parametrize("hill", [-3.0, -0.35])
 def test_hill_slope_flag(hill):
-    fits = binding.fit_assay(assay_table(curve_rows(ki_nM=20.0, hill=hill, noise_cv=0.01, seed=3,
-                                                    concentrations=10.0 ** np.arange(-13.0, -2.9, 0.5))))
+    fits = fit_assay(
+        assay_table(
+            curve_rows(
+                ki_nM=20.0,
+                hill=hill,
+                noise_cv=0.01,
+                seed=3,
+                concentrations=10.0 ** np.arange(-13.0, -2.9, 0.5),
+            )
+        )
+    )
     assert fits.loc[0, "variable_slope_hill_slope"] == pytest.approx(hill, rel=0.1)
     assert "|Hill slope| outside 0.5-2" in flags_of(fits)
     assert "|Hill slope| outside 0.5-2" not in flags_of(
-        binding.fit_assay(assay_table(curve_rows(hill=-1.0, noise_cv=0.01, seed=3))))
+        fit_assay(assay_table(curve_rows(hill=-1.0, noise_cv=0.01, seed=3)))
+    )
 
 
 def test_r_squared_flag_follows_the_configured_minimum():
     df = assay_table(curve_rows(noise_cv=0.05, seed=4))
-    relaxed = binding.fit_assay(df, r_squared_min=0.8)
+    relaxed = fit_assay(df, r_squared_min=0.8)
     r2 = relaxed.loc[0, "variable_slope_r_squared"]
     assert 0.8 < r2 < 0.9999
     assert not any(f.startswith("R²") for f in flags_of(relaxed))
-    assert "R² below 0.9999" in flags_of(binding.fit_assay(df, r_squared_min=0.9999))
+    assert "R² below 0.9999" in flags_of(fit_assay(df, r_squared_min=0.9999))
 
 
 def test_replicate_cv_and_nsb_flags_by_hand():
@@ -166,34 +253,36 @@ def test_replicate_cv_and_nsb_flags_by_hand():
             row["cpm"] = {1: 4000.0, 2: 5000.0, 3: 6000.0}[row["replicate"]]  # CV 20 %
         if row["well_type"] == "competitor" and row["concentration_M"] == HALF_LOG[1]:
             row["cpm"] = {1: 3000.0, 2: 5000.0, 3: 7000.0}[row["replicate"]]  # CV 40 %
-    fits = binding.fit_assay(assay_table(rows))
+    fits = fit_assay(assay_table(rows))
     assert fits.loc[0, "nsb_pct_of_total"] == pytest.approx(60.0)
     assert fits.loc[0, "max_replicate_cv_pct"] == pytest.approx(40.0)
     flags = flags_of(fits)
     assert "replicate CV above 20%" in flags and "NSB above 50% of total" in flags
-    clean = binding.fit_assay(assay_table(curve_rows()))
+    clean = fit_assay(assay_table(curve_rows()))
     assert clean.loc[0, "flags"] == ""
 
 
 def test_insufficient_data_is_reported_not_fitted():
-    df = assay_table(curve_rows(concentrations=[1e-9, 1e-8, 1e-7, 1e-6]),
-                     curve_rows(receptor="H1", radioligand="[3H]mepyramine"))
-    fits = binding.fit_assay(df)
+    df = assay_table(
+        curve_rows(concentrations=[1e-9, 1e-8, 1e-7, 1e-6]),
+        curve_rows(receptor="H1", radioligand="[3H]mepyramine"),
+    )
+    fits = fit_assay(df)
     assert fits["status"].tolist() == ["insufficient data", "fitted"]
     assert flags_of(fits) == ["insufficient data (4 concentrations < 5)"]
     assert math.isnan(fits.loc[0, "variable_slope_log_ic50"])
     ki = binding.aggregate_ki(fits)
     assert len(ki) == 2 and math.isnan(ki.loc[0, "ki_nM"]) and ki.loc[0, "flags"].startswith("insufficient")
     # The threshold is configurable.
-    assert binding.fit_assay(df, min_concentrations=4)["status"].tolist() == ["fitted", "fitted"]
+    assert fit_assay(df, min_concentrations=4)["status"].tolist() == ["fitted", "fitted"]
 
 
 def test_failed_fit_is_kept_and_flagged(monkeypatch):
     def broken_fit(*args, **kwargs):
         raise ValueError("The model function generated NaN values")
 
-    monkeypatch.setattr(binding, "_minimize_four_pl", broken_fit)
-    fits = binding.fit_assay(assay_table(curve_rows()))
+    monkeypatch.setattr(binding.models, "_minimize_four_pl", broken_fit)
+    fits = fit_assay(assay_table(curve_rows()))
     assert fits.loc[0, "status"] == "failed" and flags_of(fits) == ["failed fit"]
     assert "NaN values" in fits.loc[0, "variable_slope_message"]
     ki = binding.aggregate_ki(fits)
@@ -207,7 +296,7 @@ def test_step_curve_runs_hill_to_its_bound_and_is_flagged():
     for row in rows:
         if row["well_type"] == "competitor":
             row["cpm"] = 5000.0 if row["concentration_M"] < 3e-8 else 500.0
-    fits = binding.fit_assay(assay_table(rows))
+    fits = fit_assay(assay_table(rows))
     assert fits.loc[0, "variable_slope_hill_slope"] == pytest.approx(-binding.HILL_SLOPE_LIMIT, rel=1e-4)
     assert "parameter at bound (hill_slope)" in flags_of(fits)
 
@@ -217,7 +306,7 @@ def test_flat_curve_has_no_error_bars():
     for row in rows:
         if row["well_type"] == "competitor":
             row["cpm"] = 5000.0  # the competitor displaces nothing
-    fits = binding.fit_assay(assay_table(rows))
+    fits = fit_assay(assay_table(rows))
     # Top = Bottom: LogIC50 and HillSlope do not affect the curve, so their
     # covariance does not exist.
     assert fits.loc[0, "variable_slope_top"] == pytest.approx(fits.loc[0, "variable_slope_bottom"])
@@ -226,107 +315,61 @@ def test_flat_curve_has_no_error_bars():
 
 
 def test_no_specific_window_is_reported():
-    fits = binding.fit_assay(assay_table(curve_rows(total=400.0, nsb=500.0)))
+    fits = fit_assay(assay_table(curve_rows(total=400.0, nsb=500.0)))
     assert fits.loc[0, "status"] == "not fitted"
     assert binding.FLAG_NO_WINDOW in flags_of(fits)
 
 
-# ---------------------------------------------------------------- bad input
-
-def _error(df, **kwargs) -> InputError:
-    with pytest.raises(InputError) as caught:
-        binding.fit_assay(df, **kwargs)
-    return caught.value
-
-
-def _assert_names(error, row, receptor="alpha2A", column=None):
-    assert error.file == "binding/a1.csv"
-    assert error.row == row
-    assert error.context.get("receptor") == receptor
-    if column:
-        assert error.column == column
-    text = str(error)
-    assert "binding/a1.csv" in text and f"row {row}" in text and receptor in text
-
-
-@pytest.mark.parametrize("missing", ["nsb", "total"])
-def test_receptor_without_control_wells(missing):
-    df = assay_table(curve_rows(receptor="H1", radioligand="[3H]mepyramine"), curve_rows())
-    df = df[~((df["receptor"] == "alpha2A") & (df["well_type"] == missing))]
-    error = _error(df)
-    _assert_names(error, row=int(df.loc[df["receptor"] == "alpha2A", "source_row"].iloc[0]))
-    assert "NSB" in error.message if missing == "nsb" else "total" in error.message
-
-
-@pytest.mark.parametrize("value, words", [(np.nan, "missing"), (0.0, "> 0"), (-1e-9, "> 0"),
-                                          ("abc", "not a number")])
-def test_bad_competitor_concentration(value, words):
-    df = assay_table(curve_rows()).astype({"concentration_M": object})
-    index = df.index[df["well_type"] == "competitor"][4]
-    df.loc[index, "concentration_M"] = value
-    error = _error(df)
-    _assert_names(error, row=int(df.loc[index, "source_row"]), column="concentration_M")
-    assert words in error.message
-
-
-@pytest.mark.parametrize("value, words", [(-5.0, "negative"), ("n/a", "not a number"),
-                                          (np.nan, "missing")])
-def test_bad_cpm(value, words):
-    df = assay_table(curve_rows()).astype({"cpm": object})
-    df.loc[7, "cpm"] = value
-    error = _error(df)
-    _assert_names(error, row=9, column="cpm")
-    assert words in error.message
-
-
-def test_unknown_well_type():
-    df = assay_table(curve_rows())
-    df.loc[3, "well_type"] = "blank"
-    error = _error(df)
-    _assert_names(error, row=5, column="well_type")
-    assert "unknown well_type" in error.message
+# ---------------------------------------------------------------- missing Kd
 
 
 def test_missing_kd_without_saturation_run_is_an_error():
-    df = assay_table(curve_rows(receptor="H1", radioligand="[3H]mepyramine"),
-                     curve_rows(file_kd_nM=np.nan))
-    fits = binding.fit_assay(df)
+    df = assay_table(curve_rows(receptor="H1", radioligand="[3H]mepyramine"), curve_rows(file_kd_nM=np.nan))
+    fits = fit_assay(df)
     with pytest.raises(InputError) as caught:
         binding.aggregate_ki(fits)
-    _assert_names(caught.value, row=int(fits.loc[1, "source_row"]), column="radioligand_kd_nM")
-    assert "no saturation run" in caught.value.message
-
-
-def test_two_radioligand_concentrations_for_one_receptor_is_an_error():
-    df = assay_table(curve_rows())
-    df.loc[df.index[-1], "radioligand_nM"] = 2.0
-    error = _error(df)
-    _assert_names(error, row=int(df["source_row"].iloc[-1]), column="radioligand_nM")
+    error, row = caught.value, int(fits.loc[1, "source_row"])
+    assert (error.file, error.row, error.column) == ("binding/a1.csv", row, "radioligand_kd_nM")
+    assert error.context.get("receptor") == "alpha2A"
+    assert f"binding/a1.csv, receptor alpha2A, row {row}" in str(error)
+    assert "no saturation run" in error.message
 
 
 # ---------------------------------------------------------------- Cheng–Prusoff and Kd source
 
+
 def test_cheng_prusoff_hand_cases():
-    assert binding.cheng_prusoff_ki(100.0, 1.0, 1.0) == pytest.approx(50.0)   # [L] = Kd halves
-    assert binding.cheng_prusoff_ki(100.0, 2.0, 0.5) == pytest.approx(20.0)   # 100 / (1 + 4)
+    assert binding.cheng_prusoff_ki(100.0, 1.0, 1.0) == pytest.approx(50.0)  # [L] = Kd halves
+    assert binding.cheng_prusoff_ki(100.0, 2.0, 0.5) == pytest.approx(20.0)  # 100 / (1 + 4)
     assert binding.cheng_prusoff_ki(100.0, 0.0, 3.0) == pytest.approx(100.0)  # no radioligand
-    np.testing.assert_allclose(binding.cheng_prusoff_ki([30.0, 8.0], [1.0, 0.5], [2.0, 0.1]),
-                               [20.0, 8.0 / 6.0])
+    np.testing.assert_allclose(
+        binding.cheng_prusoff_ki([30.0, 8.0], [1.0, 0.5], [2.0, 0.1]), [20.0, 8.0 / 6.0]
+    )
 
 
 def _fits_with_log_ic50(log_ic50=-7.0, half_width=0.1, **curve):
-    fits = binding.fit_assay(assay_table(curve_rows(**curve)))
+    fits = fit_assay(assay_table(curve_rows(**curve)))
     fits["variable_slope_log_ic50"] = log_ic50
     fits["variable_slope_log_ic50_ci_low"] = log_ic50 - half_width
     fits["variable_slope_log_ic50_ci_high"] = log_ic50 + half_width
     return fits
 
 
-def _saturation_fit_row(kd_nM, receptor="alpha2A", species="human", radioligand="[3H]RX821002",
-                        source_file="saturation/s1.csv"):
+def _saturation_fit_row(
+    kd_nM, receptor="alpha2A", species="human", radioligand="[3H]RX821002", source_file="saturation/s1.csv"
+):
     row = dict.fromkeys(binding.SATURATION_FIT_COLUMNS, np.nan)
-    row.update(assay="s1", receptor=receptor, species=species, radioligand=radioligand,
-               source_file=source_file, source_row=2, kd_nM=kd_nM, status="fitted", flags="")
+    row.update(
+        assay="s1",
+        receptor=receptor,
+        species=species,
+        radioligand=radioligand,
+        source_file=source_file,
+        source_row=2,
+        kd_nM=kd_nM,
+        status="fitted",
+        flags="",
+    )
     return pd.DataFrame([row])
 
 
@@ -335,8 +378,8 @@ def test_ki_and_its_ci_from_file_kd_by_hand():
     ki = binding.aggregate_ki(fits).iloc[0]
     assert ki["ic50_nM"] == pytest.approx(100.0)
     assert ki["ki_nM"] == pytest.approx(50.0)
-    assert ki["ki_ci_low_nM"] == pytest.approx(10 ** 1.9 / 2)
-    assert ki["ki_ci_high_nM"] == pytest.approx(10 ** 2.1 / 2)
+    assert ki["ki_ci_low_nM"] == pytest.approx(10**1.9 / 2)
+    assert ki["ki_ci_high_nM"] == pytest.approx(10**2.1 / 2)
     assert ki["pki"] == pytest.approx(-math.log10(50e-9))
     assert (ki["kd_nM"], ki["kd_source"]) == (1.0, "binding_file")
 
@@ -363,7 +406,9 @@ def test_failed_saturation_fit_falls_back_to_file_kd_with_a_flag():
 
 
 def test_two_saturation_runs_for_one_key_is_an_error():
-    saturation = pd.concat([_saturation_fit_row(1.0), _saturation_fit_row(2.0, source_file="saturation/s2.csv")])
+    saturation = pd.concat(
+        [_saturation_fit_row(1.0), _saturation_fit_row(2.0, source_file="saturation/s2.csv")]
+    )
     with pytest.raises(InputError) as caught:
         binding.aggregate_ki(_fits_with_log_ic50(), saturation)
     assert caught.value.file == "saturation/s2.csv" and "saturation/s1.csv" in caught.value.message
@@ -375,7 +420,9 @@ SAT_TRUTH = {"bmax": 9000.0, "kd": 0.72, "ns": 750.0, "background": 30.0}
 SAT_CONC = [0.072, 0.12, 0.2, 0.334, 0.557, 0.93, 1.55, 2.59, 4.32, 7.2]
 
 
-def saturation_table(truth=SAT_TRUTH, concentrations=SAT_CONC, noise_cv=0.0, seed=0):
+def saturation_table(tmp_path, truth=SAT_TRUTH, concentrations=SAT_CONC, noise_cv=0.0, seed=0):
+    """The validated table of a saturation file saturation/s1.csv generated
+    from *truth*, written under *tmp_path*."""
     rng = np.random.default_rng(seed)
     rows = []
     for x in concentrations:
@@ -383,17 +430,30 @@ def saturation_table(truth=SAT_TRUTH, concentrations=SAT_CONC, noise_cv=0.0, see
             for r in range(1, 4):
                 value = binding.saturation_total_nsb(x, is_total, **truth)
                 value *= 1 + (rng.normal(0, noise_cv) if noise_cv else 0)
-                rows.append(dict(receptor="alpha2A", species="human", radioligand="[3H]RX821002",
-                                 radioligand_nM=x, well_type=well, replicate=r, cpm=value))
-    df = pd.DataFrame(rows)
-    df.insert(0, "assay", "s1")
-    df["source_file"] = "saturation/s1.csv"
-    df["source_row"] = np.arange(len(df)) + 2
-    return df
+                rows.append(
+                    dict(
+                        receptor="alpha2A",
+                        species="human",
+                        radioligand="[3H]RX821002",
+                        radioligand_nM=x,
+                        well_type=well,
+                        replicate=r,
+                        cpm=value,
+                    )
+                )
+    path = tmp_path / "saturation" / "s1.csv"
+    path.parent.mkdir(exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    table, _ = validation.validate_saturation(path)
+    return table
 
 
-def test_saturation_noise_free_recovers_kd_and_bmax():
-    fit = binding.fit_saturation_assay(saturation_table()).iloc[0]
+def fit_saturation_assay(table):
+    return binding.fit_saturation_assay(table, BINDING)
+
+
+def test_saturation_noise_free_recovers_kd_and_bmax(tmp_path):
+    fit = fit_saturation_assay(saturation_table(tmp_path)).iloc[0]
     assert fit["status"] == "fitted" and fit["flags"] == ""
     assert fit["kd_nM"] == pytest.approx(0.72, rel=1e-8)
     assert fit["bmax"] == pytest.approx(9000.0, rel=1e-8)
@@ -401,63 +461,77 @@ def test_saturation_noise_free_recovers_kd_and_bmax():
     assert fit["background"] == pytest.approx(30.0, rel=1e-6)
 
 
-def test_saturation_noisy_agrees_with_curve_fit_and_covers_truth():
-    df = saturation_table(noise_cv=0.04, seed=8)
-    fit = binding.fit_saturation_assay(df).iloc[0]
+def test_saturation_noisy_agrees_with_curve_fit_and_covers_truth(tmp_path):
+    df = saturation_table(tmp_path, noise_cv=0.04, seed=8)
+    fit = fit_saturation_assay(df).iloc[0]
     x = df["radioligand_nM"].to_numpy()
     is_total = (df["well_type"] == "total").to_numpy(float)
 
     def model(xy, bmax, kd, ns, background):
         return binding.saturation_total_nsb(xy[0], xy[1], bmax, kd, ns, background)
 
-    popt, pcov = curve_fit(model, np.vstack([x, is_total]), df["cpm"].to_numpy(),
-                           p0=[8000, 1, 700, 0], method="trf", xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    popt, pcov = curve_fit(
+        model,
+        np.vstack([x, is_total]),
+        df["cpm"].to_numpy(),
+        p0=[8000, 1, 700, 0],
+        method="trf",
+        xtol=1e-15,
+        ftol=1e-15,
+        gtol=1e-15,
+    )
     assert fit["kd_nM"] == pytest.approx(popt[1], rel=1e-6)
     assert fit["bmax"] == pytest.approx(popt[0], rel=1e-6)
     assert fit["kd_se_nM"] == pytest.approx(math.sqrt(pcov[1, 1]), rel=1e-4)
     assert fit["kd_ci_low_nM"] < 0.72 < fit["kd_ci_high_nM"]
     assert fit["bmax_ci_low"] < 9000.0 < fit["bmax_ci_high"]
     assert fit["kd_nM"] == pytest.approx(0.72, rel=0.15)
-    table = binding.saturation_table(binding.fit_saturation_assay(df))
+    table = binding.saturation_table(fit_saturation_assay(df))
     assert list(table.columns) == binding.SATURATION_COLUMNS and len(table) == 1
 
 
-def test_saturation_flags_and_bad_input():
-    few = binding.fit_saturation_assay(saturation_table(concentrations=SAT_CONC[:4])).iloc[0]
+def test_saturation_flags(tmp_path):
+    few = fit_saturation_assay(saturation_table(tmp_path, concentrations=SAT_CONC[:4])).iloc[0]
     assert few["status"] == "insufficient data" and few["flags"].startswith("insufficient data")
     # Only the bottom of the curve tested: Kd lies above the highest concentration.
-    low = binding.fit_saturation_assay(saturation_table(concentrations=[0.01, 0.02, 0.03, 0.05, 0.08, 0.1],
-                                                        noise_cv=0.01, seed=2)).iloc[0]
+    low = fit_saturation_assay(
+        saturation_table(tmp_path, concentrations=[0.01, 0.02, 0.03, 0.05, 0.08, 0.1], noise_cv=0.01, seed=2)
+    ).iloc[0]
     assert low["status"] == "fitted" and low["kd_nM"] > 0.1
     assert low["flags"] == "Kd outside tested range"
-    df = saturation_table()
-    df.loc[4, "well_type"] = "competitor"
-    with pytest.raises(InputError) as caught:
-        binding.fit_saturation_assay(df)
-    assert caught.value.row == 6 and caught.value.context["receptor"] == "alpha2A"
-    df = saturation_table()
-    df = df[df["well_type"] != "nsb"]
-    with pytest.raises(InputError, match="no NSB wells"):
-        binding.fit_saturation_assay(df)
 
 
 # ---------------------------------------------------------------- species and selectivity
+
 
 def _ki_table(entries):
     rows = []
     for receptor, species, ki_nM, flags in entries:
         row = dict.fromkeys(binding.KI_COLUMNS, np.nan)
-        row.update(receptor=receptor, species=species, compound="mirtazapine", ki_nM=ki_nM,
-                   pki=9 - math.log10(ki_nM) if ki_nM == ki_nM else np.nan, flags=flags)
+        row.update(
+            receptor=receptor,
+            species=species,
+            compound="mirtazapine",
+            ki_nM=ki_nM,
+            pki=9 - math.log10(ki_nM) if ki_nM == ki_nM else np.nan,
+            flags=flags,
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=binding.KI_COLUMNS)
 
 
 def test_species_comparison_by_hand():
-    ki = _ki_table([("alpha2A", "human", 10.0, ""), ("alpha2A", "rat", 20.0, ""),
-                    ("5-HT2C", "human", 10.0, ""), ("5-HT2C", "rat", 10.0, ""),
-                    ("5-HT2C", "rat", 160.0, "R² below 0.8"),  # geometric mean 40
-                    ("H1", "human", 1.0, ""), ("H1", "rat", np.nan, "failed fit")])
+    ki = _ki_table(
+        [
+            ("alpha2A", "human", 10.0, ""),
+            ("alpha2A", "rat", 20.0, ""),
+            ("5-HT2C", "human", 10.0, ""),
+            ("5-HT2C", "rat", 10.0, ""),
+            ("5-HT2C", "rat", 160.0, "R² below 0.8"),  # geometric mean 40
+            ("H1", "human", 1.0, ""),
+            ("H1", "rat", np.nan, "failed fit"),
+        ]
+    )
     table = binding.species_comparison(ki, species_ratio_flag=3.0).set_index("receptor")
     assert table.loc["alpha2A", "rat_to_human_ratio"] == pytest.approx(2.0)
     assert not table.loc["alpha2A", "species_difference_flag"]
@@ -468,15 +542,23 @@ def test_species_comparison_by_hand():
     assert "rat: 1 of 2 curves flagged" in table.loc["5-HT2C", "notes"]
     assert math.isnan(table.loc["H1", "rat_ki_nM"]) and table.loc["H1", "notes"] == "rat: no Ki"
     # Rat more potent than human: the fold difference is still >= 1.
-    flipped = binding.species_comparison(_ki_table([("M1", "human", 50.0, ""), ("M1", "rat", 10.0, "")]))
+    flipped = binding.species_comparison(
+        _ki_table([("M1", "human", 50.0, ""), ("M1", "rat", 10.0, "")]), species_ratio_flag=3.0
+    )
     assert flipped.loc[0, "rat_to_human_ratio"] == pytest.approx(0.2)
     assert flipped.loc[0, "fold_difference"] == pytest.approx(5.0)
 
 
 def test_selectivity_profile_by_hand():
-    ki = _ki_table([("alpha2A", "human", 20.0, ""), ("H1", "human", 1.0, ""),
-                    ("5-HT1A", "human", 4000.0, ""), ("M1", "human", np.nan, "failed fit"),
-                    ("H1", "rat", 2.0, "")])
+    ki = _ki_table(
+        [
+            ("alpha2A", "human", 20.0, ""),
+            ("H1", "human", 1.0, ""),
+            ("5-HT1A", "human", 4000.0, ""),
+            ("M1", "human", np.nan, "failed fit"),
+            ("H1", "rat", 2.0, ""),
+        ]
+    )
     table = binding.selectivity_profile(ki, primary_target="ALPHA2A")
     human = table[table["species"] == "human"].set_index("receptor")
     assert human.loc["H1", "ki_ratio_to_primary"] == pytest.approx(0.05)
@@ -490,10 +572,14 @@ def test_selectivity_profile_by_hand():
 
 # ---------------------------------------------------------------- figures
 
+
 def test_figures_are_deterministic_svg_with_one_panel_per_curve(tmp_path):
-    df = assay_table(curve_rows(noise_cv=0.03, seed=1), curve_rows(species="rat", noise_cv=0.03, seed=2),
-                     curve_rows(concentrations=[1e-9, 1e-8, 1e-7], compound="other"))
-    fits = binding.fit_assay(df)
+    df = assay_table(
+        curve_rows(noise_cv=0.03, seed=1),
+        curve_rows(species="rat", noise_cv=0.03, seed=2),
+        curve_rows(concentrations=[1e-9, 1e-8, 1e-7], compound="other", controls=False),
+    )
+    fits = fit_assay(df)
     points = binding.specific_binding(df)
     paths = [tmp_path / "a.svg", tmp_path / "b.svg"]
     for path in paths:
@@ -507,7 +593,6 @@ def test_figures_are_deterministic_svg_with_one_panel_per_curve(tmp_path):
     save_figure(binding.plot_pki_by_receptor(ki), tmp_path / "pki.svg")
     assert "n.d." in (tmp_path / "pki.svg").read_text()
 
-    saturation = saturation_table(noise_cv=0.03, seed=3)
-    save_figure(binding.plot_saturation(saturation, binding.fit_saturation_assay(saturation)),
-                tmp_path / "sat.svg")
+    saturation = saturation_table(tmp_path, noise_cv=0.03, seed=3)
+    save_figure(binding.plot_saturation(saturation, fit_saturation_assay(saturation)), tmp_path / "sat.svg")
     assert "Kd 0.7" in (tmp_path / "sat.svg").read_text()

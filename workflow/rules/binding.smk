@@ -1,29 +1,28 @@
-# Radioligand binding (scripts/binding.py): one job per competition-binding
-# assay file (specific binding, lmfit 4PL and one-site fits, flags, figure),
-# one per saturation file (global total + NSB fit, figure), then one study job
-# for Ki (Cheng–Prusoff, Kd from saturation when measured), saturation,
-# species and selectivity tables and the pKi figure.
+# Radioligand binding (scripts/binding/): one job per competition-binding
+# assay file (specific binding, lmfit 4PL and one-site fits, flags, figure;
+# scripts/binding/fitting.py), one per saturation file (global total + NSB
+# fit, figure; scripts/binding/saturation.py), then one study job for Ki
+# (Cheng–Prusoff, Kd from saturation when measured; scripts/binding/aggregate.py),
+# saturation, species and selectivity tables and the pKi figure.
 
-# Each rule gets only the binding settings it uses (the same split as
-# scripts.binding.FIT_SETTINGS etc.), so changing one reruns only its jobs.
-BINDING_CONFIG = config.get("binding", {})
-BINDING_FIT_KEYS = (
-    "ki_model",
-    "r_squared_min",
-    "hill_slope_range",
-    "replicate_cv_max_pct",
-    "nsb_max_pct_of_total",
-    "min_concentrations",
-)
-BINDING_SATURATION_KEYS = ("r_squared_min", "min_concentrations")
-BINDING_STUDY_KEYS = ("primary_target", "species_ratio_flag")
-BINDING_FIT_PARAMS = {k: v for k, v in BINDING_CONFIG.items() if k in BINDING_FIT_KEYS}
-BINDING_SATURATION_PARAMS = {
-    k: v for k, v in BINDING_CONFIG.items() if k in BINDING_SATURATION_KEYS
+# The binding settings each rule uses (the one list of them): a rule gets only
+# these, so changing a setting reruns only the jobs that use it.
+BINDING_SETTINGS = {
+    "binding_fit": (
+        "ki_model",
+        "r_squared_min",
+        "hill_slope_range",
+        "replicate_cv_max_pct",
+        "nsb_max_pct_of_total",
+        "min_concentrations",
+    ),
+    "binding_saturation_fit": ("r_squared_min", "min_concentrations"),
+    "binding_aggregate": ("primary_target", "species_ratio_flag"),
 }
-BINDING_STUDY_PARAMS = {
-    k: v for k, v in BINDING_CONFIG.items() if k in BINDING_STUDY_KEYS
-}
+
+
+def binding_settings(rule_name):
+    return {key: config["binding"][key] for key in BINDING_SETTINGS[rule_name]}
 
 
 rule binding_fit:
@@ -38,7 +37,7 @@ rule binding_fit:
             subcategory="Competition curves",
         ),
     params:
-        binding=BINDING_FIT_PARAMS,
+        binding=binding_settings("binding_fit"),
     threads: 1
     log:
         log_path("binding_fit", "{assay}"),
@@ -60,7 +59,7 @@ rule binding_saturation_fit:
             subcategory="Saturation curves",
         ),
     params:
-        binding=BINDING_SATURATION_PARAMS,
+        binding=binding_settings("binding_saturation_fit"),
     threads: 1
     log:
         log_path("binding_saturation_fit", "{assay}"),
@@ -108,7 +107,7 @@ rule binding_aggregate:
             subcategory="pKi by receptor",
         ),
     params:
-        binding=BINDING_STUDY_PARAMS,
+        binding=binding_settings("binding_aggregate"),
     log:
         log_path("binding_aggregate"),
     conda:

@@ -1,11 +1,12 @@
 """Study-level binding tables and the pKi figure from the per-file fits:
-Ki (Cheng–Prusoff), saturation Kd/Bmax, species comparison, selectivity."""
+Ki (Cheng–Prusoff, scripts/binding/aggregate.py), saturation Kd/Bmax,
+species comparison and selectivity (scripts/binding/species.py)."""
 
 import logging
 
 import pandas as pd
 
-from scripts import binding
+from scripts.binding import aggregate, figures, fitting, saturation, species
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
@@ -19,21 +20,28 @@ def concat(paths, columns):
 
 
 def main(smk):
-    options = binding.settings(dict(smk.params.binding), binding.STUDY_SETTINGS)
-    fits = concat(smk.input.fits, binding.FIT_COLUMNS)
-    saturation = concat(smk.input.saturation, binding.SATURATION_FIT_COLUMNS)
-    ki = binding.aggregate_ki(fits, saturation)
-    logging.info("%d curves, %d with a Ki, %d flagged; Kd from saturation for %d",
-                 len(ki), int(ki["ki_nM"].notna().sum()), int((ki["flags"] != "").sum()),
-                 int((ki["kd_source"] == "saturation").sum()))
-    write_csv(ki, smk.output.ki, columns=binding.KI_COLUMNS)
-    write_csv(binding.saturation_table(saturation), smk.output.saturation,
-              columns=binding.SATURATION_COLUMNS)
-    species = binding.species_comparison(ki, species_ratio_flag=options["species_ratio_flag"])
-    write_csv(species, smk.output.species, columns=list(species.columns))
-    selectivity = binding.selectivity_profile(ki, primary_target=options["primary_target"])
+    options = smk.params.binding
+    fits = concat(smk.input.fits, fitting.FIT_COLUMNS)
+    saturation_fits = concat(smk.input.saturation, saturation.SATURATION_FIT_COLUMNS)
+    ki = aggregate.aggregate_ki(fits, saturation_fits)
+    logging.info(
+        "%d curves, %d with a Ki, %d flagged; Kd from saturation for %d",
+        len(ki),
+        int(ki["ki_nM"].notna().sum()),
+        int((ki["flags"] != "").sum()),
+        int((ki["kd_source"] == "saturation").sum()),
+    )
+    write_csv(ki, smk.output.ki, columns=aggregate.KI_COLUMNS)
+    write_csv(
+        saturation.saturation_table(saturation_fits),
+        smk.output.saturation,
+        columns=saturation.SATURATION_COLUMNS,
+    )
+    comparison = species.species_comparison(ki, species_ratio_flag=options["species_ratio_flag"])
+    write_csv(comparison, smk.output.species, columns=list(comparison.columns))
+    selectivity = species.selectivity_profile(ki, primary_target=options["primary_target"])
     write_csv(selectivity, smk.output.selectivity, columns=list(selectivity.columns))
-    save_figure(binding.plot_pki_by_receptor(ki), smk.output.figure)
+    save_figure(figures.plot_pki_by_receptor(ki), smk.output.figure)
 
 
 run_rule(snakemake, main)

@@ -1,0 +1,230 @@
+"""Saturation binding of one file (rule ``binding_saturation_fit``): a
+global least-squares fit of total and nonspecific binding per receptor ×
+species × radioligand, giving Kd and Bmax (:func:`scripts.binding.models.saturation_total_nsb`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scripts.binding.flags import FLAG_FAILED, FLAG_INSUFFICIENT, FLAG_NO_ERRORBARS
+from scripts.binding.models import (
+    SATURATION_PARAMS,
+    at_bound,
+    saturation_model,
+    saturation_total_nsb,
+    t_quantile_975,
+)
+
+#: Columns of the per-saturation-file fit table (``binding/saturation_fits/<assay>.csv``).
+SATURATION_FIT_COLUMNS = [
+    "assay",
+    "receptor",
+    "species",
+    "radioligand",
+    "source_file",
+    "source_row",
+    "status",
+    "n_points",
+    "n_concentrations",
+    "conc_min_nM",
+    "conc_max_nM",
+    "kd_nM",
+    "kd_se_nM",
+    "kd_ci_low_nM",
+    "kd_ci_high_nM",
+    "bmax",
+    "bmax_se",
+    "bmax_ci_low",
+    "bmax_ci_high",
+    "ns",
+    "ns_se",
+    "background",
+    "background_se",
+    "r_squared",
+    "dof",
+    "flags",
+]
+
+#: Columns of the study's saturation table (``binding/saturation.csv``).
+SATURATION_COLUMNS = [
+    "receptor",
+    "species",
+    "radioligand",
+    "kd_nM",
+    "kd_ci_low_nM",
+    "kd_ci_high_nM",
+    "bmax",
+    "bmax_ci_low",
+    "bmax_ci_high",
+]
+
+
+def saturation_guess(x, is_total, y) -> dict:
+    """Starting values: NS and Background from a straight line through the
+    NSB wells, Bmax from the largest mean specific binding, Kd the
+    concentration where the mean specific binding first reaches half of it."""
+    x, is_total, y = (np.asarray(a, dtype=float) for a in (x, is_total, y))
+    nsb = is_total == 0
+    if np.unique(x[nsb]).size >= 2:
+        ns, background = np.polyfit(x[nsb], y[nsb], 1)
+    else:
+        ns, background = 0.0, float(y[nsb].mean())
+    specific = y[~nsb] - (ns * x[~nsb] + background)
+    levels = np.unique(x[~nsb])
+    means = np.array([specific[x[~nsb] == level].mean() for level in levels])
+    bmax = float(means.max()) if means.max() > 0 else float(np.abs(y[~nsb]).max())
+    reached = np.flatnonzero(means >= 0.5 * bmax)
+    kd = float(levels[reached[0]]) if reached.size else float(np.median(levels))
+    return {"bmax": bmax, "kd": kd, "ns": float(ns), "background": float(background)}
+
+
+def fit_saturation_curve(x, is_total, y) -> dict:
+    """Global least-squares fit of :func:`saturation_total_nsb` with lmfit.
+
+    Kd is kept > 0; Bmax, NS and Background are free. Returns estimates,
+    SE and t-based 95% CI (``<name>``, ``<name>_se``, ``<name>_ci_low``,
+    ``<name>_ci_high`` for bmax, kd, ns, background), ``r_squared``,
+    ``dof``, ``success``, ``message``, ``errorbars``, ``at_bound``.
+    """
+    x, is_total, y = (np.asarray(a, dtype=float) for a in (x, is_total, y))
+    out = {
+        "success": False,
+        "message": "",
+        "r_squared": np.nan,
+        "dof": np.nan,
+        "errorbars": False,
+        "at_bound": [],
+    }
+    for name in SATURATION_PARAMS:
+        for suffix in ("", "_se", "_ci_low", "_ci_high"):
+            out[f"{name}{suffix}"] = np.nan
+    if len(y) <= 4:
+        out["message"] = f"{len(y)} points cannot determine 4 parameters"
+        return out
+    start = saturation_guess(x, is_total, y)
+    model = saturation_model()
+    params = model.make_params(
+        bmax=dict(value=start["bmax"]),
+        kd=dict(value=start["kd"], min=0.0),
+        ns=dict(value=start["ns"]),
+        background=dict(value=start["background"]),
+    )
+    try:
+        fit = model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12})
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        out["message"] = f"fit error: {error}"
+        return out
+    values = {name: fit.params[name].value for name in SATURATION_PARAMS}
+    if not fit.success or not all(np.isfinite(list(values.values()))):
+        out["message"] = f"fit did not converge: {fit.message}"
+        return out
+    dof = len(y) - fit.nvarys
+    t_crit = t_quantile_975(dof)
+    sse = float(np.sum((y - saturation_total_nsb(x, is_total, **values)) ** 2))
+    sst = float(np.sum((y - y.mean()) ** 2))
+    out.update(
+        success=True,
+        message="converged",
+        dof=dof,
+        r_squared=1.0 - sse / sst if sst > 0 else np.nan,
+        errorbars=bool(fit.errorbars),
+    )
+    for name in SATURATION_PARAMS:
+        out[name] = values[name]
+        stderr = fit.params[name].stderr
+        if stderr is None or not np.isfinite(stderr):
+            out["errorbars"] = False
+            continue
+        out[f"{name}_se"] = stderr
+        out[f"{name}_ci_low"] = values[name] - t_crit * stderr
+        out[f"{name}_ci_high"] = values[name] + t_crit * stderr
+    out["at_bound"] = [
+        name for name in SATURATION_PARAMS if at_bound(values[name], params[name].min, params[name].max, 1e-9)
+    ]
+    return out
+
+
+def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
+    """Fit each receptor × species × radioligand of one validated saturation
+    table; one row per fit with the SATURATION_FIT_COLUMNS (Kd in nM, Bmax,
+    NS and Background in CPM units).
+
+    *options* is the ``binding:`` config section; this uses ``r_squared_min``
+    and ``min_concentrations``.
+
+    Flags: insufficient data (fewer than ``min_concentrations`` distinct
+    concentrations: not fitted), failed fit, Kd outside the tested
+    concentration range, R² below ``r_squared_min``, no error bars, parameter
+    at bound.
+    """
+    r_squared_min, min_concentrations = options["r_squared_min"], options["min_concentrations"]
+    assay = str(table["assay"].iloc[0]) if len(table) else ""
+    rows = []
+    for (receptor, species, radioligand), group in table.groupby(
+        ["receptor", "species", "radioligand"], sort=False
+    ):
+        x = group["radioligand_nM"].to_numpy()
+        is_total = (group["well_type"] == "total").to_numpy(dtype=float)
+        n_concentrations = int(np.unique(x).size)
+        row = {
+            "assay": assay,
+            "receptor": receptor,
+            "species": species,
+            "radioligand": radioligand,
+            "source_file": str(group["source_file"].iloc[0]),
+            "source_row": int(group["source_row"].min()),
+            "n_points": len(group),
+            "n_concentrations": n_concentrations,
+            "conc_min_nM": float(x.min()),
+            "conc_max_nM": float(x.max()),
+        }
+        flags = []
+        if n_concentrations < min_concentrations:
+            fit = fit_saturation_curve([], [], [])
+            status = "insufficient data"
+            flags.append(f"{FLAG_INSUFFICIENT} ({n_concentrations} concentrations < {min_concentrations})")
+        else:
+            fit = fit_saturation_curve(x, is_total, group["cpm"].to_numpy())
+            status = "fitted" if fit["success"] else "failed"
+            if not fit["success"]:
+                flags.append(FLAG_FAILED)
+            else:
+                if not x.min() <= fit["kd"] <= x.max():
+                    flags.append("Kd outside tested range")
+                if fit["r_squared"] < r_squared_min:
+                    flags.append(f"R² below {r_squared_min:g}")
+                if not fit["errorbars"]:
+                    flags.append(FLAG_NO_ERRORBARS)
+                if fit["at_bound"]:
+                    flags.append(f"parameter at bound ({', '.join(fit['at_bound'])})")
+        row.update(
+            {
+                "status": status,
+                "kd_nM": fit["kd"],
+                "kd_se_nM": fit["kd_se"],
+                "kd_ci_low_nM": fit["kd_ci_low"],
+                "kd_ci_high_nM": fit["kd_ci_high"],
+                "bmax": fit["bmax"],
+                "bmax_se": fit["bmax_se"],
+                "bmax_ci_low": fit["bmax_ci_low"],
+                "bmax_ci_high": fit["bmax_ci_high"],
+                "ns": fit["ns"],
+                "ns_se": fit["ns_se"],
+                "background": fit["background"],
+                "background_se": fit["background_se"],
+                "r_squared": fit["r_squared"],
+                "dof": fit["dof"],
+                "flags": ";".join(flags),
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SATURATION_FIT_COLUMNS)
+
+
+def saturation_table(saturation_fits: pd.DataFrame) -> pd.DataFrame:
+    """``saturation.csv``: the SATURATION_COLUMNS of every saturation fit
+    (failed fits included, with NaN estimates)."""
+    if saturation_fits is None or saturation_fits.empty:
+        return pd.DataFrame(columns=SATURATION_COLUMNS)
+    return saturation_fits.loc[:, SATURATION_COLUMNS].reset_index(drop=True)
