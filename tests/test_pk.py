@@ -3,7 +3,6 @@ closed-form (analytic) pharmacokinetic profile."""
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -47,15 +46,8 @@ def validated_pk(folder, *frames):
 
 @pytest.fixture
 def validated(tmp_path):
-    """validated_pk in a fresh folder per call."""
-    count = itertools.count()
-
-    def build(*frames):
-        folder = tmp_path / str(next(count))
-        folder.mkdir()
-        return validated_pk(folder, *frames)
-
-    return build
+    """validated_pk in the test's own folder."""
+    return lambda *frames: validated_pk(tmp_path, *frames)
 
 
 def only_row(table):
