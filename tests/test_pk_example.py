@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO_ROOT
-from scripts import pk, validation
+
+from scripts import pk, settings, validation
 
 STUDY = REPO_ROOT / "resources" / "example_study"
 pytestmark = pytest.mark.skipif(not (STUDY / "pk").is_dir(), reason="example study not generated")
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.skipif(not (STUDY / "pk").is_dir(), reason="example stu
 
 @pytest.fixture(scope="module")
 def example():
-    config = yaml.safe_load((REPO_ROOT / "config" / "config.yaml").read_text())["pk"]
+    config = settings.section("pk")
     truth = yaml.safe_load((STUDY / "ground_truth.yaml").read_text())["pk"]
-    table = pk.pd.concat([validation.validate_pk(p)[0] for p in sorted((STUDY / "pk").glob("*.csv"))])
+    table = pd.concat([validation.validate_pk(p)[0] for p in sorted((STUDY / "pk").glob("*.csv"))])
     nca = pk.nca_table(table, config, parent="mirtazapine")
     return table, nca, truth, config
 
@@ -64,7 +65,9 @@ def test_eight_hydroxymirtazapine_is_reported_not_detected(example):
     assert detect.loc["8-hydroxymirtazapine", "detection"] == "not detected"
     assert detect.loc["desmethylmirtazapine", "detection"] == "detected"
     rows = nca[nca["analyte"] == "8-hydroxymirtazapine"]
-    assert rows["flags"].str.contains("no_quantifiable_sample").all() and rows["auc_last_ng_h_mL"].isna().all()
+    assert (
+        rows["flags"].str.contains("no_quantifiable_sample").all() and rows["auc_last_ng_h_mL"].isna().all()
+    )
     metab = pk.metabolite_table(nca, "mirtazapine")
     oh = metab[metab["analyte"] == "8-hydroxymirtazapine"]
     assert (oh["detection"] == "not detected").all() and oh["ratio_geometric_mean"].isna().all()

@@ -1,6 +1,16 @@
 # Pharmacokinetics: NCA per validated PK file (PKNCA / WinNonlin rules, see
-# scripts/pk.py), then one aggregate job for the study-level tables
-# (summaries, bioavailability, dose proportionality, metabolites) and figures.
+# scripts/pk/nca.py), then one aggregate job for the study-level tables
+# (summaries, bioavailability, dose proportionality, metabolites) and figures
+# (scripts/pk/aggregate.py).
+
+from scripts.pk.aggregate import AGGREGATE_SETTINGS
+from scripts.pk.nca import NCA_SETTINGS
+
+
+# Each rule gets only the pk settings it uses, so changing one reruns only
+# its jobs; the key lists live next to the code that reads them.
+def pk_params(keys):
+    return {key: config["pk"][key] for key in keys}
 
 
 rule pk_nca:
@@ -17,7 +27,7 @@ rule pk_nca:
             subcategory="Terminal phase (λz) diagnostics",
         ),
     params:
-        pk=config["pk"],
+        pk=pk_params(NCA_SETTINGS),
         parent=STUDY_META["compound"],
     threads: 1
     log:
@@ -77,7 +87,7 @@ rule pk_aggregate:
             subcategory="Concentration-time profiles",
         ),
     params:
-        pk=config["pk"],
+        pk=pk_params(AGGREGATE_SETTINGS),
         parent=STUDY_META["compound"],
     log:
         log_path("pk_aggregate"),

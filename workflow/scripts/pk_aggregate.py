@@ -1,10 +1,11 @@
-"""Study-level PK tables and figure from the per-file NCA results."""
+"""Study-level PK tables and figure from the per-file NCA results (rules in
+scripts/pk/aggregate.py)."""
 
 import logging
 
 import pandas as pd
 
-from scripts import pk
+from scripts.pk import aggregate, figures
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
@@ -16,26 +17,24 @@ def concat(paths):
 
 
 def main(smk):
-    settings = dict(smk.params.pk)
     data = concat(smk.input.tables)
-    # Profiles split across files would escape the per-file checks.
-    pk.check_pk_table(data, file="pk files")
-    nca = concat(smk.input.nca)
-    nca["flags"] = nca["flags"].fillna("")
-    sparse = concat(smk.input.sparse)
-    write_csv(nca, smk.output.nca, columns=pk.NCA_COLUMNS)
-    write_csv(pk.summary_table(nca, sparse), smk.output.summary, columns=pk.SUMMARY_COLUMNS)
-    bioavailability = pk.bioavailability_table(nca, settings, sparse)
-    for _, row in bioavailability.iterrows():
-        logging.info("F %s %s %g mg/kg: %.4g (%.4g-%.4g) by %s", row["analyte"], row["route"],
-                     row["dose_mg_kg"], row["f"], row["f_ci_low"], row["f_ci_high"], row["method"])
-    write_csv(bioavailability, smk.output.bioavailability, columns=pk.BIOAVAILABILITY_COLUMNS)
-    write_csv(pk.metabolite_table(nca, smk.params.parent), smk.output.metabolites,
-              columns=pk.METABOLITE_COLUMNS)
-    write_csv(pk.detectability_table(data), smk.output.detectability, columns=pk.DETECTABILITY_COLUMNS)
-    write_csv(pk.dose_proportionality_table(nca, settings), smk.output.dose_proportionality,
-              columns=pk.DOSE_PROPORTIONALITY_COLUMNS)
-    save_figure(pk.plot_concentration_time(data), smk.output.figure)
+    tables = aggregate.study_tables(
+        data, concat(smk.input.nca), concat(smk.input.sparse), dict(smk.params.pk), smk.params.parent
+    )
+    for _, row in tables["bioavailability"].iterrows():
+        logging.info(
+            "F %s %s %g mg/kg: %.4g (%.4g-%.4g) by %s",
+            row["analyte"],
+            row["route"],
+            row["dose_mg_kg"],
+            row["f"],
+            row["f_ci_low"],
+            row["f_ci_high"],
+            row["method"],
+        )
+    for name, columns in aggregate.TABLE_COLUMNS.items():
+        write_csv(tables[name], smk.output[name], columns=columns)
+    save_figure(figures.plot_concentration_time(data), smk.output.figure)
 
 
 run_rule(snakemake, main)

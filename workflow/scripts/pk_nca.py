@@ -1,9 +1,9 @@
 """NCA of one validated PK file: profile table, Bailer sparse AUCs, λz points
-and the λz diagnostic figure (rules in scripts/pk.py)."""
+and the λz diagnostic figure (rules in scripts/pk/nca.py)."""
 
 import logging
 
-from scripts import pk
+from scripts.pk import conventions, figures, nca
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
@@ -11,15 +11,18 @@ from scripts.tables import read_csv, write_csv
 
 def main(smk):
     table = read_csv(smk.input.table)
-    nca, points, sparse = pk.nca_outputs(table, dict(smk.params.pk), file=smk.input.table,
-                                         parent=smk.params.parent)
-    logging.info("%s: %d profiles, %d with lambda_z, %d without a quantifiable sample",
-                 smk.input.table, len(nca), int(nca["lambda_z_per_h"].notna().sum()),
-                 int(nca["flags"].str.contains("no_quantifiable_sample").sum()))
-    write_csv(nca, smk.output.nca, columns=pk.NCA_COLUMNS)
-    write_csv(sparse, smk.output.sparse, columns=pk.SPARSE_COLUMNS)
-    write_csv(points, smk.output.points, columns=pk.LAMBDA_Z_POINT_COLUMNS)
-    save_figure(pk.plot_lambda_z_diagnostics(points, nca), smk.output.figure)
+    profiles, points, sparse = nca.nca_outputs(table, dict(smk.params.pk), parent=smk.params.parent)
+    logging.info(
+        "%s: %d profiles, %d with lambda_z, %d without a quantifiable sample",
+        smk.input.table,
+        len(profiles),
+        int(profiles["lambda_z_per_h"].notna().sum()),
+        int(profiles["flags"].str.contains("no_quantifiable_sample").sum()),
+    )
+    write_csv(profiles, smk.output.nca, columns=conventions.NCA_COLUMNS)
+    write_csv(sparse, smk.output.sparse, columns=conventions.SPARSE_COLUMNS)
+    write_csv(points, smk.output.points, columns=conventions.LAMBDA_Z_POINT_COLUMNS)
+    save_figure(figures.plot_lambda_z_diagnostics(points, profiles), smk.output.figure)
 
 
 run_rule(snakemake, main)

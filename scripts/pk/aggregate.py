@@ -1,0 +1,74 @@
+"""Study-level PK tables from the per-file NCA results: the ``pk_aggregate``
+rule.
+
+Across animals (details in each function's docstring):
+
+* Summaries per species x analyte x route x dose: geometric mean and
+  geometric CV% for exposure and clearance-type parameters, median and range
+  for Tmax, arithmetic mean and SD for t½ and %extrapolated
+  (:func:`scripts.pk.summary.summary_table`).
+* F = (AUC_test/Dose_test)/(AUC_iv/Dose_iv) for every extravascular route x
+  dose against each IV dose: crossover (same animals) -> t-interval of the
+  per-animal log ratio; parallel groups -> Fieller (default) or a seeded
+  bootstrap over animals. AUCinf when acceptable for every profile, else
+  AUClast. The method is written into the output
+  (:func:`scripts.pk.bioavailability.bioavailability_table`).
+* Dose proportionality: power model, slope of ln(AUC or Cmax) on ln(dose)
+  (:func:`scripts.pk.dose_proportionality.dose_proportionality_table`).
+* Metabolite/parent AUClast ratios per animal; detectability per analyte.
+  An analyte BLQ throughout is "not detected", never zero exposure
+  (:mod:`scripts.pk.metabolites`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scripts.pk.bioavailability import BIOAVAILABILITY_SETTINGS, bioavailability_table
+from scripts.pk.conventions import (
+    BIOAVAILABILITY_COLUMNS,
+    DETECTABILITY_COLUMNS,
+    DOSE_PROPORTIONALITY_COLUMNS,
+    METABOLITE_COLUMNS,
+    NCA_COLUMNS,
+    SUMMARY_COLUMNS,
+)
+from scripts.pk.dose_proportionality import dose_proportionality_table
+from scripts.pk.metabolites import detectability_table, metabolite_table
+from scripts.pk.summary import summary_table
+
+# The ``pk`` settings the study-level tables use (the pk_aggregate rule
+# passes only these).
+AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS
+
+# Output table -> column order.
+TABLE_COLUMNS = {
+    "nca": NCA_COLUMNS,
+    "summary": SUMMARY_COLUMNS,
+    "bioavailability": BIOAVAILABILITY_COLUMNS,
+    "metabolites": METABOLITE_COLUMNS,
+    "detectability": DETECTABILITY_COLUMNS,
+    "dose_proportionality": DOSE_PROPORTIONALITY_COLUMNS,
+}
+
+
+def study_tables(
+    data: pd.DataFrame, nca: pd.DataFrame, sparse: pd.DataFrame, settings: dict, parent: str
+) -> dict[str, pd.DataFrame]:
+    """Every study-level table, keyed as :data:`TABLE_COLUMNS`.
+
+    *data* is the validated PK tables of the study, *nca* and *sparse* the
+    per-file ``nca_table`` and ``sparse_auc_table`` results stacked,
+    *settings* the ``pk`` config section (:data:`AGGREGATE_SETTINGS`) and
+    *parent* the dosed compound. Empty ``flags`` read back from CSV are
+    written as empty text again.
+    """
+    nca = nca.assign(flags=nca["flags"].fillna(""))
+    return {
+        "nca": nca,
+        "summary": summary_table(nca, sparse),
+        "bioavailability": bioavailability_table(nca, settings, sparse),
+        "metabolites": metabolite_table(nca, parent),
+        "detectability": detectability_table(data),
+        "dose_proportionality": dose_proportionality_table(nca),
+    }

@@ -1,0 +1,85 @@
+"""Conventions shared by the PK modules: routes, the keys of a profile and of
+a dose group, units, the confidence level, and the column order of every
+output table.
+
+* A *profile* is one animal x analyte x route x dose (x species); a *group*
+  is species x analyte x route x dose.
+* Routes: ``iv`` is an IV bolus; ``po``, ``ip`` and ``sc`` are extravascular.
+  For extravascular routes CL and Vz are apparent values, CL/F and Vz/F; the
+  columns ``cl_L_h_kg`` and ``vz_L_kg`` hold CL/F and Vz/F for those rows.
+* Units: time h, concentration ng/mL, dose mg/kg, AUC ng*h/mL,
+  AUMC ng*h^2/mL, CL L/h/kg, Vz L/kg. ``CL = 1000 * dose / AUCinf`` because
+  1 mg/kg / (1 ng*h/mL) = 1e6 ng/kg / (1 ng*h/mL) = 1e6 mL/h/kg = 1000 L/h/kg.
+* Destructive groups are reported as one row with ``animal_id`` =
+  :data:`MEAN_PROFILE_ID`.
+"""
+
+from __future__ import annotations
+
+IV_ROUTES = frozenset({"iv"})
+EXTRAVASCULAR_ROUTES = frozenset({"po", "ip", "sc"})
+PROFILE_KEYS = ["species", "animal_id", "analyte", "route", "dose_mg_kg"]
+GROUP_KEYS = ["species", "analyte", "route", "dose_mg_kg"]
+MEAN_PROFILE_ID = "mean_profile"
+
+# 1 mg/kg divided by 1 ng*h/mL is 1000 L/h/kg (see the module docstring).
+CL_UNIT_FACTOR = 1000.0
+
+# Every confidence interval of the PK tables (F, dose-proportionality slope)
+# is two-sided at this level.
+CI_LEVEL = 0.95
+
+
+def group_row_keys(keys) -> dict:
+    """The :data:`GROUP_KEYS` of a ``groupby(GROUP_KEYS)`` key as a dict."""
+    return dict(zip(GROUP_KEYS, keys))
+
+
+# --------------------------------------------------------------------------
+# Column order of the output tables
+
+NCA_COLUMNS = [
+    "animal_id", "species", "route", "dose_mg_kg", "analyte",
+    "cmax_ng_mL", "tmax_h", "clast_ng_mL", "tlast_h", "c0_ng_mL",
+    "auc_last_ng_h_mL", "auc_inf_ng_h_mL", "auc_pct_extrap",
+    "lambda_z_per_h", "t_half_h", "lambda_z_n_points", "lambda_z_adj_r2",
+    "span_ratio", "cl_L_h_kg", "vz_L_kg", "mrt_h", "flags",
+]  # fmt: skip
+
+LAMBDA_Z_POINT_COLUMNS = [
+    "species", "animal_id", "analyte", "route", "dose_mg_kg", "time_h",
+    "concentration_ng_mL", "used_in_lambda_z", "lambda_z_per_h",
+    "lambda_z_intercept",
+]  # fmt: skip
+
+SPARSE_COLUMNS = GROUP_KEYS + ["n_animals", "auc_last_ng_h_mL", "auc_last_se", "auc_last_df"]
+
+SUMMARY_COLUMNS = [
+    "species", "analyte", "route", "dose_mg_kg", "design", "parameter",
+    "unit", "statistic", "n", "n_profiles", "value", "spread_statistic",
+    "spread", "minimum", "maximum",
+]  # fmt: skip
+
+BIOAVAILABILITY_COLUMNS = [
+    "analyte", "route", "dose_mg_kg", "reference_route",
+    "reference_dose_mg_kg", "f", "f_ci_low", "f_ci_high", "method",
+    "n_test", "n_reference",
+]  # fmt: skip
+
+METABOLITE_COLUMNS = [
+    "species", "analyte", "parent", "route", "dose_mg_kg", "n_animals",
+    "n_animals_quantifiable", "detection", "ratio_basis", "n_ratio",
+    "ratio_geometric_mean", "ratio_geo_cv_pct", "ratio_min", "ratio_max",
+]  # fmt: skip
+
+DETECTABILITY_COLUMNS = [
+    "species", "analyte", "n_animals", "n_animals_quantifiable",
+    "n_samples", "n_samples_quantifiable", "max_concentration_ng_mL",
+    "lloq_ng_mL", "detection",
+]  # fmt: skip
+
+DOSE_PROPORTIONALITY_COLUMNS = [
+    "species", "analyte", "route", "parameter", "doses_mg_kg", "n_doses",
+    "n_animals", "slope", "slope_ci_low", "slope_ci_high", "conclusion",
+    "method",
+]  # fmt: skip
