@@ -16,7 +16,15 @@ from scipy import integrate, stats
 from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.oneway import anova_oneway
 
-from scripts import behaviour as bh
+from scripts import settings
+from scripts.behaviour import effect_size, figures
+from scripts.behaviour import stats as bh
+from scripts.behaviour.decision import choose_method
+from scripts.behaviour.endpoints import compute_endpoints
+from scripts.behaviour.two_way import two_way_anova
+from scripts.validation import validate_behaviour
+
+SETTINGS = settings.section("behaviour")
 
 # Three groups with different spreads; vehicle first.
 VEHICLE = [150.2, 162.1, 141.7, 158.3, 147.9, 170.4, 155.0, 149.1]
@@ -27,8 +35,9 @@ GROUPS = [VEHICLE, LOW, HIGH]
 
 def long_frame(groups, names=None):
     names = names or [f"g{i}" for i in range(len(groups))]
-    return pd.DataFrame({"group": np.repeat(names, [len(g) for g in groups]),
-                         "value": np.concatenate(groups)})
+    return pd.DataFrame(
+        {"group": np.repeat(names, [len(g) for g in groups]), "value": np.concatenate(groups)}
+    )
 
 
 # --------------------------------------------------------------------------
@@ -71,7 +80,7 @@ def test_kruskal_wallis_hand_calculation():
     # No ties: ranks 1..9. Groups get ranks {1,2,4}, {3,5,6}, {7,8,9}.
     groups = [[1.0, 2.0, 4.0], [3.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
     rank_sums = np.array([7, 14, 24])
-    h = 12 / (9 * 10) * (rank_sums ** 2 / 3).sum() - 3 * 10
+    h = 12 / (9 * 10) * (rank_sums**2 / 3).sum() - 3 * 10
     result = bh.kruskal_wallis(groups)
     assert result["statistic"] == pytest.approx(h)
     assert result["p_value"] == pytest.approx(stats.chi2.sf(h, 2))
@@ -91,7 +100,7 @@ def _prob_all_within(c, lambdas):
     """P(max|Z_i| ≤ c) for Z_i = λ_i W + √(1−λ_i²) E_i (the product-correlation
     structure of many-to-one comparisons: ρ_ij = λ_i λ_j)."""
     lam = np.asarray(lambdas)[:, None]
-    s = np.sqrt(1 - lam ** 2)
+    s = np.sqrt(1 - lam**2)
     inside = stats.norm.cdf((c - lam * _NODES) / s) - stats.norm.cdf((-c - lam * _NODES) / s)
     return float((_WEIGHTS * inside.prod(axis=0)).sum())
 
@@ -101,8 +110,9 @@ def _dunnett_cdf(t, lambdas, df):
     if df is None:
         return _prob_all_within(t, lambdas)
     density = lambda u: stats.chi.pdf(u * math.sqrt(df), df) * math.sqrt(df)  # noqa: E731
-    value, _ = integrate.quad(lambda u: density(u) * _prob_all_within(t * u, lambdas),
-                              0, np.inf, epsabs=1e-12, limit=200)
+    value, _ = integrate.quad(
+        lambda u: density(u) * _prob_all_within(t * u, lambdas), 0, np.inf, epsabs=1e-12, limit=200
+    )
     return value
 
 
@@ -156,8 +166,7 @@ def test_dunnett_p_values_reproduce_with_the_seed():
     assert first == second  # bit-identical, CIs included
     other = bh.dunnett_vs_control(VEHICLE, [LOW, HIGH], seed=1)
     # A different seed only moves the quasi-Monte-Carlo error.
-    assert [r["p_adj"] for r in other] == pytest.approx([r["p_adj"] for r in first],
-                                                        abs=1e-3)
+    assert [r["p_adj"] for r in other] == pytest.approx([r["p_adj"] for r in first], abs=1e-3)
 
 
 # --------------------------------------------------------------------------
@@ -166,8 +175,7 @@ def test_dunnett_p_values_reproduce_with_the_seed():
 
 def test_games_howell_p_values_match_scikit_posthocs():
     result = bh.games_howell_vs_control(VEHICLE, [LOW, HIGH], n_groups=3)
-    matrix = scikit_posthocs.posthoc_games_howell(long_frame(GROUPS), val_col="value",
-                                                   group_col="group")
+    matrix = scikit_posthocs.posthoc_games_howell(long_frame(GROUPS), val_col="value", group_col="group")
     assert result[0]["p_adj"] == pytest.approx(matrix.loc["g1", "g0"], rel=1e-8)
     assert result[1]["p_adj"] == pytest.approx(matrix.loc["g2", "g0"], rel=1e-8)
 
@@ -187,8 +195,7 @@ def test_games_howell_with_two_groups_is_welch_t_test():
 def test_dunn_matches_scikit_posthocs_and_hand_holm():
     tied = [[1, 2, 2, 3, 5, 6], [4, 6, 7, 8, 8, 9], [2, 3, 3, 4, 10, 11]]
     result = bh.dunn_vs_control(tied[0], tied[1:])
-    matrix = scikit_posthocs.posthoc_dunn(long_frame(tied), val_col="value",
-                                          group_col="group", p_adjust=None)
+    matrix = scikit_posthocs.posthoc_dunn(long_frame(tied), val_col="value", group_col="group", p_adjust=None)
     raw = [matrix.loc["g1", "g0"], matrix.loc["g2", "g0"]]
     assert [r["p_raw"] for r in result] == pytest.approx(raw, rel=1e-8)
     # Holm by hand over the two dose-vs-vehicle comparisons only.
@@ -213,11 +220,17 @@ def test_hodges_lehmann_estimate_and_ci_by_test_inversion():
     result = bh.hodges_lehmann(treated, control)
     diffs = sorted(t - c for t in treated for c in control)
     assert result["diff"] == pytest.approx(np.median(diffs))
+
     # The CI is the set of shifts not rejected by the two-sided Mann–Whitney
     # test (normal approximation, no continuity correction) at 5%.
     def rejected(shift):
-        return stats.mannwhitneyu(np.array(treated) - shift, control, method="asymptotic",
-                                  use_continuity=False).pvalue < 0.05
+        return (
+            stats.mannwhitneyu(
+                np.array(treated) - shift, control, method="asymptotic", use_continuity=False
+            ).pvalue
+            < 0.05
+        )
+
     eps = 1e-9
     assert not rejected(result["ci_low"] + eps) and rejected(result["ci_low"] - 1e-3)
     assert not rejected(result["ci_high"] - eps) and rejected(result["ci_high"] + 1e-3)
@@ -233,15 +246,15 @@ def test_hedges_g_hand_calculation():
     # J = Γ(4) / (√4 · Γ(3.5)) = 6 / (2 · 3.3233509704) = 0.9027033336.
     j = 6 / (2 * 3.3233509704478426)
     g = j * 3 / math.sqrt(2.5)
-    se = math.sqrt(10 / 25 + g ** 2 / 20)
-    result = bh.hedges_g(treated, control)
+    se = math.sqrt(10 / 25 + g**2 / 20)
+    result = effect_size.hedges_g(treated, control)
     assert result[0] == pytest.approx(g, rel=1e-12)
     assert result[0] == pytest.approx(1.712759, abs=1e-6)
     assert result[1] == pytest.approx(g - 1.959963985 * se)
     assert result[2] == pytest.approx(g + 1.959963985 * se)
     # Sign follows treated − control; the approximate J (1 − 3/(4df − 1))
     # agrees to three decimals.
-    assert bh.hedges_g(control, treated)[0] == pytest.approx(-g)
+    assert effect_size.hedges_g(control, treated)[0] == pytest.approx(-g)
     assert g == pytest.approx((1 - 3 / 31) * 3 / math.sqrt(2.5), abs=1e-3)
 
 
@@ -256,7 +269,7 @@ def test_describe_hand_calculation():
 
 
 def test_brown_forsythe_is_anova_on_absolute_deviations_from_medians():
-    check = bh.choose_method(GROUPS)
+    check = choose_method(GROUPS, SETTINGS["normality_alpha"], SETTINGS["variance_alpha"], SETTINGS["method"])
     deviations = [np.abs(np.array(g) - np.median(g)) for g in GROUPS]
     table = anova_lm(smf.ols("value ~ C(group)", data=long_frame(deviations)).fit())
     assert check["brown_forsythe_f"] == pytest.approx(table.loc["C(group)", "F"])
@@ -265,20 +278,43 @@ def test_brown_forsythe_is_anova_on_absolute_deviations_from_medians():
     assert check["shapiro_p"] == pytest.approx(stats.shapiro(residuals).pvalue)
 
 
-def test_two_way_type_ii_balanced_hand_calculation():
+def test_two_way_type_ii_balanced_hand_calculation(tmp_path):
     """Balanced 2 × 2 design: type II SS equal the classical SS from marginal
     means; residual SS is the within-cell SS."""
-    cells = {("vehicle", "acute"): [10, 12, 11], ("vehicle", "chronic"): [13, 15, 14],
-             ("drug", "acute"): [6, 8, 7], ("drug", "chronic"): [5, 7, 9]}
+    cells = {
+        ("vehicle", "acute"): [10, 12, 11],
+        ("vehicle", "chronic"): [13, 15, 14],
+        ("drug", "acute"): [6, 8, 7],
+        ("drug", "chronic"): [5, 7, 9],
+    }
     rows = []
     for (treatment, regimen), values in cells.items():
         for i, v in enumerate(values):
-            rows.append({"test": "fst", "endpoint": "immobility_s", "animal_id":
-                         f"{treatment}{regimen}{i}", "sex": "M", "treatment": treatment,
-                         "dose_mg_kg": 0.0 if treatment == "vehicle" else 10.0,
-                         "regimen": regimen, "is_vehicle": treatment == "vehicle",
-                         "excluded": False, "value": float(v)})
-    table = bh.two_way_anova(pd.DataFrame(rows)).set_index("term")
+            rows.append(
+                {
+                    "animal_id": f"{treatment}{regimen}{i}",
+                    "species": "rat",
+                    "sex": "M",
+                    "treatment": treatment,
+                    "dose_mg_kg": 0 if treatment == "vehicle" else 10,
+                    "route": "po",
+                    "regimen": regimen,
+                    "days_dosed": 1,
+                    "immobility_s": v,
+                }
+            )
+    path = tmp_path / "behaviour" / "fst.csv"
+    path.parent.mkdir()
+    pd.DataFrame(rows).to_csv(path, index=False)
+    validated, _ = validate_behaviour(path, {}, SETTINGS["vehicle_label"], ["drug"])
+    long = compute_endpoints(
+        validated,
+        "fst",
+        vehicle_label=SETTINGS["vehicle_label"],
+        fst_window_min=SETTINGS["fst_window_min"],
+        extra_tests={},
+    )
+    table = two_way_anova(long, SETTINGS["min_group_n"]).set_index("term")
     grand = np.mean([v for vs in cells.values() for v in vs])  # 117 / 12 = 9.75
     assert grand == 9.75
     treat_means = {"vehicle": 12.5, "drug": 7.0}
@@ -290,8 +326,7 @@ def test_two_way_type_ii_balanced_hand_calculation():
     ss_within = sum(((np.array(v) - np.mean(v)) ** 2).sum() for v in cells.values())
     assert table.loc["treatment", "sum_sq"] == pytest.approx(ss_treatment)
     assert table.loc["regimen", "sum_sq"] == pytest.approx(ss_regimen)
-    assert table.loc["treatment:regimen", "sum_sq"] == pytest.approx(
-        ss_cells - ss_treatment - ss_regimen)
+    assert table.loc["treatment:regimen", "sum_sq"] == pytest.approx(ss_cells - ss_treatment - ss_regimen)
     assert table.loc["Residual", "sum_sq"] == pytest.approx(ss_within)
     assert table.loc["treatment", "f_value"] == pytest.approx(ss_treatment / (ss_within / 8))
     assert set(table["model"]) == {"treatment x regimen"}
@@ -301,8 +336,18 @@ def test_two_way_type_ii_balanced_hand_calculation():
 # Prism stars
 
 
-@pytest.mark.parametrize("p, stars", [(0.0001, "****"), (0.00011, "***"), (0.001, "***"),
-                                      (0.0099, "**"), (0.01, "**"), (0.05, "*"),
-                                      (0.0501, "ns"), (float("nan"), "")])
+@pytest.mark.parametrize(
+    "p, stars",
+    [
+        (0.0001, "****"),
+        (0.00011, "***"),
+        (0.001, "***"),
+        (0.0099, "**"),
+        (0.01, "**"),
+        (0.05, "*"),
+        (0.0501, "ns"),
+        (float("nan"), ""),
+    ],
+)
 def test_prism_star_thresholds(p, stars):
-    assert bh.prism_stars(p) == stars
+    assert figures.prism_stars(p) == stars

@@ -12,15 +12,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from scripts import behaviour as bh
-from scripts.validation import validate_behaviour
+from scripts import settings
+from scripts.behaviour import analysis, battery
+from scripts.validation import load_study_yaml, validate_behaviour
 
 STUDY = Path(__file__).resolve().parents[1] / "resources" / "example_study"
-CONFIG = {"fst_window_min": [3, 6], "vehicle_label": "vehicle", "normality_alpha": 0.05,
-          "variance_alpha": 0.05, "alpha": 0.05, "min_group_n": 3, "seed": 20261129}
+SETTINGS = settings.section("behaviour")
 
-pytestmark = pytest.mark.skipif(not (STUDY / "behaviour").is_dir(),
-                                reason="example study not generated")
+pytestmark = pytest.mark.skipif(not (STUDY / "behaviour").is_dir(), reason="example study not generated")
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +29,16 @@ def truth():
 
 @pytest.fixture(scope="module")
 def results():
+    study = load_study_yaml(STUDY / "study.yaml")
+    opts = SETTINGS | {"fst_window_min": study.get("fst_window_min", SETTINGS["fst_window_min"])}
     out = {}
     for path in sorted((STUDY / "behaviour").glob("*.csv")):
-        table, _ = validate_behaviour(path)
-        out[path.stem] = bh.analyse_test(table, path.stem, CONFIG, {},
-                                         treatments=["mirtazapine"])
+        table, _ = validate_behaviour(
+            path, study["extra_tests"], opts["vehicle_label"], study.get("treatments")
+        )
+        out[path.stem] = analysis.analyse_test(
+            table, path.stem, opts, study["extra_tests"], [study["compound"]]
+        )
     return out
 
 
@@ -42,13 +46,16 @@ def results():
 def confounds(results):
     comparisons = {t: r["comparisons"] for t, r in results.items()}
     summaries = {t: r["summary"] for t, r in results.items()}
-    table, flags = bh.battery_outputs(comparisons, summaries, CONFIG["alpha"])
+    table, flags = battery.battery_outputs(comparisons, summaries, SETTINGS["alpha"])
     return table.set_index(["regimen", "treatment", "dose_mg_kg"]), flags
 
 
 def _groups(truth, test):
-    return [(g["regimen"], g["treatment"], float(g["dose_mg_kg"]), g)
-            for g in truth[test]["groups"] if g["treatment"] != "vehicle"]
+    return [
+        (g["regimen"], g["treatment"], float(g["dose_mg_kg"]), g)
+        for g in truth[test]["groups"]
+        if g["treatment"] != "vehicle"
+    ]
 
 
 def test_built_in_sedation_is_classified_as_sedation(truth, confounds):
@@ -58,9 +65,8 @@ def test_built_in_sedation_is_classified_as_sedation(truth, confounds):
         if group["ratio_to_vehicle"] < 1:
             assert row["classification"] == "sedation"
             assert row["locomotor_effect"] == "decreased"
-            expected_pct = 100 * (group["ratio_to_vehicle"] - 1)       # −40%
-            assert row["open_field_pct_change_vs_vehicle"] == pytest.approx(expected_pct,
-                                                                            abs=10)
+            expected_pct = 100 * (group["ratio_to_vehicle"] - 1)  # −40%
+            assert row["open_field_pct_change_vs_vehicle"] == pytest.approx(expected_pct, abs=10)
         else:
             # No built-in locomotor effect, and none is reported.
             assert row["locomotor_effect"] == "no change", (regimen, treatment, dose)
@@ -81,8 +87,7 @@ def test_built_in_fst_effects_are_detected(truth, confounds):
 
 
 def test_hedges_g_ci_covers_the_true_fst_effect(truth, results):
-    comparisons = results["fst"]["comparisons"].set_index(
-        ["regimen", "treatment", "dose_mg_kg"])
+    comparisons = results["fst"]["comparisons"].set_index(["regimen", "treatment", "dose_mg_kg"])
     covered = 0
     groups = _groups(truth, "fst")
     for regimen, treatment, dose, group in groups:
@@ -93,8 +98,7 @@ def test_hedges_g_ci_covers_the_true_fst_effect(truth, results):
 
 
 def test_exclusions_listed_with_reasons(results):
-    raw = pd.concat([pd.read_csv(p).assign(test=p.stem)
-                     for p in sorted((STUDY / "behaviour").glob("*.csv"))])
+    raw = pd.concat([pd.read_csv(p).assign(test=p.stem) for p in sorted((STUDY / "behaviour").glob("*.csv"))])
     excluded = raw[raw["excluded"].astype(str).str.lower() == "true"]
     listed = pd.concat([r["exclusions"] for r in results.values()])
     assert listed["n_excluded"].sum() == len(excluded)

@@ -1,6 +1,7 @@
-# Behavioural battery (scripts/behaviour.py): one job per test file for the
-# group statistics against vehicle and the figure, then one aggregate job for
-# the sedation/stimulant confound check, battery flags and all exclusions.
+# Behavioural battery (scripts/behaviour/): one job per test file for the
+# group statistics against vehicle and the figure (analysis.py, figures.py),
+# then one aggregate job for the sedation/stimulant confound check, battery
+# flags and all exclusions (battery.py).
 
 from scripts.validation import load_study_yaml
 
@@ -13,6 +14,19 @@ if (STUDY_DIR / "study.yaml").exists() and "fst_window_min" in load_study_yaml(
 ):
     BEHAVIOUR_FST_WINDOW = STUDY_META["fst_window_min"]
 BEHAVIOUR_RESULT = f"{OUT}/behaviour/{{test}}/{{name}}"
+# The behaviour settings each test job uses (the FST window goes to the FST
+# job only, so changing it reruns only that); the battery job uses alpha.
+BEHAVIOUR_TEST_KEYS = (
+    "vehicle_label",
+    "normality_alpha",
+    "variance_alpha",
+    "min_group_n",
+    "method",
+    "seed",
+)
+BEHAVIOUR_TEST_PARAMS = {
+    k: v for k, v in config["behaviour"].items() if k in BEHAVIOUR_TEST_KEYS
+}
 
 
 rule behaviour_test:
@@ -68,10 +82,7 @@ rule behaviour_test:
             subcategory="Figures",
         ),
     params:
-        # The FST window goes to the FST job only, so changing it reruns only that.
-        behaviour={
-            k: v for k, v in config["behaviour"].items() if k != "fst_window_min"
-        },
+        behaviour=BEHAVIOUR_TEST_PARAMS,
         fst_window_min=lambda wildcards: (
             BEHAVIOUR_FST_WINDOW if wildcards.test == "fst" else []
         ),
