@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scripts import settings
 from scripts import translation as tr
 from scripts.tables import InputError
 
@@ -25,56 +26,133 @@ REFERENCE = {
     "t_half_h": {"value": 20, "range": [20, 40]},
     "fu": {"value": 0.15},
     "linear_pk_dose_range_mg": {"range": [15, 75]},
-    "single_dose_exposure": {"dose_mg": 30, "cmax_ng_mL": {"value": 58},
-                             "auc_inf_ng_h_mL": {"value": 630}},
+    "single_dose_exposure": {"dose_mg": 30, "cmax_ng_mL": {"value": 58}, "auc_inf_ng_h_mL": {"value": 630}},
     "therapeutic_range_ng_mL": {"range": [30, 80]},
     "metabolites": [
-        {"name": "desmethylmirtazapine", "aliases": ["demethylmirtazapine"], "present_in_humans": True,
-         "auc_ratio_to_parent": {"value": 0.33, "source": ["delbressine1998"]}},
-        {"name": "8-hydroxymirtazapine", "aliases": ["8-OH-mirtazapine"], "present_in_humans": True,
-         "auc_ratio_to_parent": {"value": None}},
+        {
+            "name": "desmethylmirtazapine",
+            "aliases": ["demethylmirtazapine"],
+            "present_in_humans": True,
+            "auc_ratio_to_parent": {"value": 0.33, "source": ["delbressine1998"]},
+        },
+        {
+            "name": "8-hydroxymirtazapine",
+            "aliases": ["8-OH-mirtazapine"],
+            "present_in_humans": True,
+            "auc_ratio_to_parent": {"value": None},
+        },
     ],
-    "ki_nM": {"human": {"H1": {"value": 1.0, "source": ["pdsp"]},
-                        "alpha2A": {"value": 20.0, "source": ["pdsp"]}},
-              "rat": {"alpha2A": {"value": None}}},
+    "ki_nM": {
+        "human": {"H1": {"value": 1.0, "source": ["pdsp"]}, "alpha2A": {"value": 20.0, "source": ["pdsp"]}},
+        "rat": {"alpha2A": {"value": None}},
+    },
 }
-STUDY = {"name": "s", "compound": "mirtazapine", "molecular_weight_g_mol": 265.36,
-         "fu": {"human": 0.15}, "clinical_doses_mg": [15, 30, 45], "extra_tests": {}}
+STUDY = {
+    "name": "s",
+    "compound": "mirtazapine",
+    "molecular_weight_g_mol": 265.36,
+    "fu": {"human": 0.15},
+    "clinical_doses_mg": [15, 30, 45],
+    "extra_tests": {},
+}
 RECEPTORS = ["alpha2A", "alpha2C", "5-HT2A", "5-HT2C", "H1", "5-HT1A", "5-HT3", "M1"]
+TR = settings.section("translation")
+ALPHA = settings.section("behaviour")["alpha"]
+MAX_AUC_PCT_EXTRAP = settings.section("pk")["max_auc_pct_extrap"]
+SPECIES_RATIO_FLAG = settings.section("binding")["species_ratio_flag"]
+
+
+def dose_translation(rat):
+    return tr.dose_translation(
+        rat,
+        REFERENCE,
+        0.15,
+        km_rat=TR["km_rat"],
+        km_human=TR["km_human"],
+        human_body_weight_kg=TR["human_body_weight_kg"],
+    )
 
 
 # --------------------------------------------------------------------------
 # Builders of contracted result tables
 # --------------------------------------------------------------------------
 
-def groups_table(doses, tests=("fst", "open_field", "sucrose_preference", "elevated_plus_maze"),
-                 regimens=("acute", "chronic"), route="po"):
+
+def groups_table(
+    doses,
+    tests=("fst", "open_field", "sucrose_preference", "elevated_plus_maze"),
+    regimens=("acute", "chronic"),
+    route="po",
+):
     """inventory/behaviour_groups.csv: vehicle, mirtazapine doses, imipramine."""
     rows = []
     for test in tests:
         for regimen in regimens:
-            groups = [("vehicle", 0, route)] + [("mirtazapine", d, route) for d in doses] + [("imipramine", 15, "ip")]
+            groups = (
+                [("vehicle", 0, route)]
+                + [("mirtazapine", d, route) for d in doses]
+                + [("imipramine", 15, "ip")]
+            )
             for treatment, dose, rt in groups:
-                rows.append({"test": test, "treatment": treatment, "dose_mg_kg": float(dose), "route": rt,
-                             "regimen": regimen, "n_animals": 10, "n_excluded": 0, "n_analysed": 10})
+                rows.append(
+                    {
+                        "test": test,
+                        "treatment": treatment,
+                        "dose_mg_kg": float(dose),
+                        "route": rt,
+                        "regimen": regimen,
+                        "n_animals": 10,
+                        "n_excluded": 0,
+                        "n_analysed": 10,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def comparison(test, endpoint, regimen, treatment, dose, diff, p):
-    return {"test": test, "endpoint": endpoint, "regimen": regimen, "treatment": treatment,
-            "dose_mg_kg": float(dose), "n": 10, "mean": 100 + diff, "sd": 20.0, "diff_vs_vehicle": diff,
-            "diff_ci_low": diff - 20, "diff_ci_high": diff + 20, "p_adj": p, "method": "Dunnett",
-            "hedges_g": diff / 20, "hedges_g_ci_low": diff / 20 - 0.9, "hedges_g_ci_high": diff / 20 + 0.9}
+    return {
+        "test": test,
+        "endpoint": endpoint,
+        "regimen": regimen,
+        "treatment": treatment,
+        "dose_mg_kg": float(dose),
+        "n": 10,
+        "mean": 100 + diff,
+        "sd": 20.0,
+        "diff_vs_vehicle": diff,
+        "diff_ci_low": diff - 20,
+        "diff_ci_high": diff + 20,
+        "p_adj": p,
+        "method": "Dunnett",
+        "hedges_g": diff / 20,
+        "hedges_g_ci_low": diff / 20 - 0.9,
+        "hedges_g_ci_high": diff / 20 + 0.9,
+    }
 
 
 def confound(regimen, dose, fst_effect, locomotor, classification, fst_diff=-40.0, of_diff=-1400.0):
-    return {"regimen": regimen, "treatment": "mirtazapine", "dose_mg_kg": float(dose),
-            "fst_endpoint": "immobility_s", "fst_n": 10, "fst_diff_vs_vehicle": fst_diff, "fst_p_adj": 0.001,
-            "fst_hedges_g": -1.6, "fst_method": "Dunnett", "fst_effect": fst_effect, "open_field_n": 10,
-            "open_field_diff_vs_vehicle": of_diff, "open_field_pct_change_vs_vehicle": -41.0,
-            "open_field_p_adj": 0.0001, "open_field_hedges_g": -3.1, "open_field_method": "Dunnett",
-            "locomotor_effect": locomotor, "alpha": 0.05, "classification": classification,
-            "interpretation": "text"}
+    return {
+        "regimen": regimen,
+        "treatment": "mirtazapine",
+        "dose_mg_kg": float(dose),
+        "fst_endpoint": "immobility_s",
+        "fst_n": 10,
+        "fst_diff_vs_vehicle": fst_diff,
+        "fst_p_adj": 0.001,
+        "fst_hedges_g": -1.6,
+        "fst_method": "Dunnett",
+        "fst_effect": fst_effect,
+        "open_field_n": 10,
+        "open_field_diff_vs_vehicle": of_diff,
+        "open_field_pct_change_vs_vehicle": -41.0,
+        "open_field_p_adj": 0.0001,
+        "open_field_hedges_g": -3.1,
+        "open_field_method": "Dunnett",
+        "locomotor_effect": locomotor,
+        "alpha": 0.05,
+        "classification": classification,
+        "interpretation": "text",
+    }
 
 
 def nca_rows(route, dose, analyte, auc, cmax, t_half, n=6, prefix="R"):
@@ -82,51 +160,117 @@ def nca_rows(route, dose, analyte, auc, cmax, t_half, n=6, prefix="R"):
     for i in range(n):
         wobble = 1.0 + 0.05 * (i - (n - 1) / 2)  # symmetric spread around the group value
         quantifiable = auc is not None
-        rows.append({"animal_id": f"{prefix}{route}{dose}{i}", "species": "rat", "route": route,
-                     "dose_mg_kg": float(dose), "analyte": analyte,
-                     "cmax_ng_mL": cmax * wobble if quantifiable else np.nan, "tmax_h": 0.5,
-                     "clast_ng_mL": 1.0, "tlast_h": 24.0, "c0_ng_mL": np.nan,
-                     "auc_last_ng_h_mL": auc * wobble * 0.95 if quantifiable else np.nan,
-                     "auc_inf_ng_h_mL": auc * wobble if quantifiable else np.nan,
-                     "auc_pct_extrap": 5.0 if quantifiable else np.nan,
-                     "lambda_z_per_h": math.log(2) / t_half if quantifiable else np.nan,
-                     "t_half_h": t_half if quantifiable else np.nan, "lambda_z_n_points": 4,
-                     "lambda_z_adj_r2": 0.99, "span_ratio": 3.0, "cl_L_h_kg": np.nan, "vz_L_kg": np.nan,
-                     "mrt_h": np.nan, "flags": ""})
+        rows.append(
+            {
+                "animal_id": f"{prefix}{route}{dose}{i}",
+                "species": "rat",
+                "route": route,
+                "dose_mg_kg": float(dose),
+                "analyte": analyte,
+                "cmax_ng_mL": cmax * wobble if quantifiable else np.nan,
+                "tmax_h": 0.5,
+                "clast_ng_mL": 1.0,
+                "tlast_h": 24.0,
+                "c0_ng_mL": np.nan,
+                "auc_last_ng_h_mL": auc * wobble * 0.95 if quantifiable else np.nan,
+                "auc_inf_ng_h_mL": auc * wobble if quantifiable else np.nan,
+                "auc_pct_extrap": 5.0 if quantifiable else np.nan,
+                "lambda_z_per_h": math.log(2) / t_half if quantifiable else np.nan,
+                "t_half_h": t_half if quantifiable else np.nan,
+                "lambda_z_n_points": 4,
+                "lambda_z_adj_r2": 0.99,
+                "span_ratio": 3.0,
+                "cl_L_h_kg": np.nan,
+                "vz_L_kg": np.nan,
+                "mrt_h": np.nan,
+                "flags": "",
+            }
+        )
     return rows
 
 
 def metabolite_row(analyte, route, dose, detection, ratio):
-    return {"species": "rat", "analyte": analyte, "parent": "mirtazapine", "route": route,
-            "dose_mg_kg": float(dose), "n_animals": 6,
-            "n_animals_quantifiable": 0 if detection == "not detected" else 6, "detection": detection,
-            "ratio_basis": "AUClast ratio", "n_ratio": 0 if np.isnan(ratio) else 6,
-            "ratio_geometric_mean": ratio, "ratio_geo_cv_pct": np.nan, "ratio_min": ratio, "ratio_max": ratio}
+    return {
+        "species": "rat",
+        "analyte": analyte,
+        "parent": "mirtazapine",
+        "route": route,
+        "dose_mg_kg": float(dose),
+        "n_animals": 6,
+        "n_animals_quantifiable": 0 if detection == "not detected" else 6,
+        "detection": detection,
+        "ratio_basis": "AUClast ratio",
+        "n_ratio": 0 if np.isnan(ratio) else 6,
+        "ratio_geometric_mean": ratio,
+        "ratio_geo_cv_pct": np.nan,
+        "ratio_min": ratio,
+        "ratio_max": ratio,
+    }
 
 
 def bioavailability_row(dose, f):
-    return {"analyte": "mirtazapine", "route": "po", "dose_mg_kg": float(dose), "reference_route": "iv",
-            "reference_dose_mg_kg": 2.0, "f": f, "f_ci_low": f * 0.7, "f_ci_high": f * 1.4,
-            "method": "parallel groups, Fieller", "n_test": 6, "n_reference": 6}
+    return {
+        "analyte": "mirtazapine",
+        "route": "po",
+        "dose_mg_kg": float(dose),
+        "reference_route": "iv",
+        "reference_dose_mg_kg": 2.0,
+        "f": f,
+        "f_ci_low": f * 0.7,
+        "f_ci_high": f * 1.4,
+        "method": "parallel groups, Fieller",
+        "n_test": 6,
+        "n_reference": 6,
+    }
 
 
 def ki_table(human_over_rat=None, base=None):
     """ki.csv rows for every receptor in both species (rat Ki = human / ratio)."""
-    base = base or {"alpha2A": 20, "alpha2C": 18, "5-HT2A": 16, "5-HT2C": 39, "H1": 1.0,
-                    "5-HT1A": 4000, "5-HT3": 8, "M1": 670}
+    base = base or {
+        "alpha2A": 20,
+        "alpha2C": 18,
+        "5-HT2A": 16,
+        "5-HT2C": 39,
+        "H1": 1.0,
+        "5-HT1A": 4000,
+        "5-HT3": 8,
+        "M1": 670,
+    }
     ratios = human_over_rat or {}
     rows = []
     for receptor in RECEPTORS:
         for species in ("human", "rat"):
             ki = base[receptor] / (ratios.get(receptor, 1.0) if species == "rat" else 1.0)
-            rows.append({"assay": f"{receptor}_{species}", "receptor": receptor, "species": species,
-                         "compound": "mirtazapine", "radioligand": "[3H]x", "radioligand_nM": 1.0,
-                         "kd_nM": 1.0, "kd_source": "nominal", "model": "variable_slope",
-                         "log_ic50": math.log10(ki * 2e-9), "log_ic50_se": 0.05, "log_ic50_ci_low": np.nan,
-                         "log_ic50_ci_high": np.nan, "ic50_nM": 2 * ki, "hill_slope": -1.0, "top": 100.0,
-                         "bottom": 0.0, "ki_nM": ki, "ki_ci_low_nM": ki * 0.8, "ki_ci_high_nM": ki * 1.2,
-                         "pki": -math.log10(ki * 1e-9), "r_squared": 0.99, "n_points": 30, "f_test_p": 0.5,
-                         "preferred_model": "one_site", "flags": ""})
+            rows.append(
+                {
+                    "assay": f"{receptor}_{species}",
+                    "receptor": receptor,
+                    "species": species,
+                    "compound": "mirtazapine",
+                    "radioligand": "[3H]x",
+                    "radioligand_nM": 1.0,
+                    "kd_nM": 1.0,
+                    "kd_source": "nominal",
+                    "model": "variable_slope",
+                    "log_ic50": math.log10(ki * 2e-9),
+                    "log_ic50_se": 0.05,
+                    "log_ic50_ci_low": np.nan,
+                    "log_ic50_ci_high": np.nan,
+                    "ic50_nM": 2 * ki,
+                    "hill_slope": -1.0,
+                    "top": 100.0,
+                    "bottom": 0.0,
+                    "ki_nM": ki,
+                    "ki_ci_low_nM": ki * 0.8,
+                    "ki_ci_high_nM": ki * 1.2,
+                    "pki": -math.log10(ki * 1e-9),
+                    "r_squared": 0.99,
+                    "n_points": 30,
+                    "f_test_p": 0.5,
+                    "preferred_model": "one_site",
+                    "flags": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -134,39 +278,52 @@ def example_like_tables():
     """Mimics the embedded example study: rat F 7%, 8-OH-mirtazapine not
     detected, t1/2 2.3 h, sedation (open field down) at 30 mg/kg acute while
     the FST improves, 5-HT2C Ki 4.9-fold different, no rat fu."""
-    comparisons = pd.DataFrame([
-        comparison("fst", "immobility_s", "acute", "mirtazapine", 3, -2.0, 0.9),
-        comparison("fst", "immobility_s", "acute", "mirtazapine", 10, -22.0, 0.03),
-        comparison("fst", "immobility_s", "acute", "mirtazapine", 30, -40.0, 0.001),
-        comparison("fst", "immobility_s", "chronic", "mirtazapine", 10, -35.0, 0.004),
-        comparison("fst", "immobility_s", "chronic", "mirtazapine", 30, -45.0, 0.001),
-        comparison("fst", "immobility_s", "acute", "imipramine", 15, -45.0, 0.001),
-        comparison("open_field", "distance_cm", "acute", "mirtazapine", 30, -1400.0, 0.0001),
-        comparison("sucrose_preference", "preference_pct", "chronic", "mirtazapine", 10, 9.0, 0.01),
-    ])
-    confounds = pd.DataFrame([
-        confound("acute", 3, "no change", "no change", "no antidepressant-like effect", -2.0, 100.0),
-        confound("acute", 10, "improved", "no change", "specific", -22.0, 80.0),
-        confound("acute", 30, "improved", "decreased", "sedation"),
-        confound("chronic", 10, "improved", "no change", "specific", -35.0, -400.0),
-        confound("chronic", 30, "improved", "no change", "specific", -45.0, 40.0),
-    ])
+    comparisons = pd.DataFrame(
+        [
+            comparison("fst", "immobility_s", "acute", "mirtazapine", 3, -2.0, 0.9),
+            comparison("fst", "immobility_s", "acute", "mirtazapine", 10, -22.0, 0.03),
+            comparison("fst", "immobility_s", "acute", "mirtazapine", 30, -40.0, 0.001),
+            comparison("fst", "immobility_s", "chronic", "mirtazapine", 10, -35.0, 0.004),
+            comparison("fst", "immobility_s", "chronic", "mirtazapine", 30, -45.0, 0.001),
+            comparison("fst", "immobility_s", "acute", "imipramine", 15, -45.0, 0.001),
+            comparison("open_field", "distance_cm", "acute", "mirtazapine", 30, -1400.0, 0.0001),
+            comparison("sucrose_preference", "preference_pct", "chronic", "mirtazapine", 10, 9.0, 0.01),
+        ]
+    )
+    confounds = pd.DataFrame(
+        [
+            confound("acute", 3, "no change", "no change", "no antidepressant-like effect", -2.0, 100.0),
+            confound("acute", 10, "improved", "no change", "specific", -22.0, 80.0),
+            confound("acute", 30, "improved", "decreased", "sedation"),
+            confound("chronic", 10, "improved", "no change", "specific", -35.0, -400.0),
+            confound("chronic", 30, "improved", "no change", "specific", -45.0, 40.0),
+        ]
+    )
     nca = pd.DataFrame(
         nca_rows("iv", 2, "mirtazapine", 667.0, 250.0, 2.3)
         + nca_rows("po", 2, "mirtazapine", 46.7, 12.0, 2.4)
         + nca_rows("po", 10, "mirtazapine", 233.0, 60.0, 2.4)
         + nca_rows("po", 10, "desmethylmirtazapine", 92.0, 20.0, 2.0)
-        + nca_rows("po", 10, "8-hydroxymirtazapine", None, None, 2.0))
-    metabolites = pd.DataFrame([
-        metabolite_row("mirtazapine", "po", 10, "detected", np.nan),
-        metabolite_row("desmethylmirtazapine", "po", 10, "detected", 0.395),
-        metabolite_row("8-hydroxymirtazapine", "iv", 2, "not detected", np.nan),
-        metabolite_row("8-hydroxymirtazapine", "po", 10, "not detected", np.nan),
-    ])
+        + nca_rows("po", 10, "8-hydroxymirtazapine", None, None, 2.0)
+    )
+    metabolites = pd.DataFrame(
+        [
+            metabolite_row("mirtazapine", "po", 10, "detected", np.nan),
+            metabolite_row("desmethylmirtazapine", "po", 10, "detected", 0.395),
+            metabolite_row("8-hydroxymirtazapine", "iv", 2, "not detected", np.nan),
+            metabolite_row("8-hydroxymirtazapine", "po", 10, "not detected", np.nan),
+        ]
+    )
     bioavailability = pd.DataFrame([bioavailability_row(2, 0.070), bioavailability_row(10, 0.070)])
-    return {"behaviour_groups": groups_table([3, 10, 30]), "comparisons": comparisons,
-            "confounds": confounds, "ki": ki_table({"5-HT2C": 4.88}), "nca": nca,
-            "bioavailability": bioavailability, "metabolites": metabolites}
+    return {
+        "behaviour_groups": groups_table([3, 10, 30]),
+        "comparisons": comparisons,
+        "confounds": confounds,
+        "ki": ki_table({"5-HT2C": 4.88}),
+        "nca": nca,
+        "bioavailability": bioavailability,
+        "metabolites": metabolites,
+    }
 
 
 def clean_tables():
@@ -178,39 +335,53 @@ def clean_tables():
     AUC = 29.19 mg x 0.15 x 630/30 / 0.15 = 613 ng*h/mL."""
     dose = 3.0
     auc = dose * 6 / 37 * 60 * 0.15 * 630 / 30 / 0.15  # ng*h/mL
-    comparisons = pd.DataFrame([
-        comparison("fst", "immobility_s", "acute", "mirtazapine", dose, -25.0, 0.01),
-        comparison("fst", "immobility_s", "chronic", "mirtazapine", dose, -35.0, 0.001),
-        comparison("open_field", "distance_cm", "acute", "mirtazapine", dose, 30.0, 0.8),
-    ])
-    confounds = pd.DataFrame([
-        confound("acute", dose, "improved", "no change", "specific", -25.0, 30.0),
-        confound("chronic", dose, "improved", "no change", "specific", -35.0, -20.0),
-    ])
+    comparisons = pd.DataFrame(
+        [
+            comparison("fst", "immobility_s", "acute", "mirtazapine", dose, -25.0, 0.01),
+            comparison("fst", "immobility_s", "chronic", "mirtazapine", dose, -35.0, 0.001),
+            comparison("open_field", "distance_cm", "acute", "mirtazapine", dose, 30.0, 0.8),
+        ]
+    )
+    confounds = pd.DataFrame(
+        [
+            confound("acute", dose, "improved", "no change", "specific", -25.0, 30.0),
+            confound("chronic", dose, "improved", "no change", "specific", -35.0, -20.0),
+        ]
+    )
     nca = pd.DataFrame(
         nca_rows("iv", 2, "mirtazapine", auc / dose * 2 / 0.5, 60.0, 20.0)
         + nca_rows("po", dose, "mirtazapine", auc, 60.0, 20.0)
         + nca_rows("po", dose, "desmethylmirtazapine", auc * 0.33, 20.0, 20.0)
-        + nca_rows("po", dose, "8-hydroxymirtazapine", auc * 0.1, 6.0, 20.0))
-    metabolites = pd.DataFrame([
-        metabolite_row("desmethylmirtazapine", "po", dose, "detected", 0.33),
-        metabolite_row("8-hydroxymirtazapine", "po", dose, "detected", 0.1),
-    ])
-    return {"behaviour_groups": groups_table([dose]), "comparisons": comparisons, "confounds": confounds,
-            "ki": ki_table(), "nca": nca, "bioavailability": pd.DataFrame([bioavailability_row(dose, 0.5)]),
-            "metabolites": metabolites}
+        + nca_rows("po", dose, "8-hydroxymirtazapine", auc * 0.1, 6.0, 20.0)
+    )
+    metabolites = pd.DataFrame(
+        [
+            metabolite_row("desmethylmirtazapine", "po", dose, "detected", 0.33),
+            metabolite_row("8-hydroxymirtazapine", "po", dose, "detected", 0.1),
+        ]
+    )
+    return {
+        "behaviour_groups": groups_table([dose]),
+        "comparisons": comparisons,
+        "confounds": confounds,
+        "ki": ki_table(),
+        "nca": nca,
+        "bioavailability": pd.DataFrame([bioavailability_row(dose, 0.5)]),
+        "metabolites": metabolites,
+    }
 
 
 # --------------------------------------------------------------------------
 # Closed forms
 # --------------------------------------------------------------------------
 
+
 def test_hed_by_body_surface_area_hand_check():
     # FDA 2005: 10 mg/kg rat x 6/37 = 1.6216 mg/kg; x 60 kg = 97.30 mg.
-    assert tr.hed_mg_kg(10.0) == pytest.approx(1.62, abs=0.005)
-    assert tr.hed_mg_kg(10.0) == pytest.approx(60.0 / 37.0, rel=1e-12)
+    assert tr.hed_mg_kg(10.0, 6, 37) == pytest.approx(1.62, abs=0.005)
+    assert tr.hed_mg_kg(10.0, 6, 37) == pytest.approx(60.0 / 37.0, rel=1e-12)
     rat = pd.DataFrame({"dose": [10.0], "route": ["po"], "auc_unbound_ng_h_mL": [1.0]})
-    row = tr.dose_translation(rat, REFERENCE, 0.15).iloc[0]
+    row = dose_translation(rat).iloc[0]
     assert row["hed_bsa_mg_kg"] == pytest.approx(1.6216, abs=1e-4)
     assert row["hed_bsa_mg"] == pytest.approx(97.297, abs=1e-3)
 
@@ -230,7 +401,7 @@ def test_accumulation_factor_closed_form():
     assert tr.accumulation_factor(24.0, 24.0) == pytest.approx(2.0, rel=1e-12)
     assert tr.accumulation_factor(12.0, 24.0) == pytest.approx(4.0 / 3.0, rel=1e-12)
     # t1/2 = 20 h, tau = 24 h: 1/(1 - 2^-1.2) = 1.77176...
-    assert tr.accumulation_factor(20.0, 24.0) == pytest.approx(1.0 / (1.0 - 2 ** -1.2), rel=1e-12)
+    assert tr.accumulation_factor(20.0, 24.0) == pytest.approx(1.0 / (1.0 - 2**-1.2), rel=1e-12)
 
 
 def test_accumulation_factor_matches_superposition_of_single_doses():
@@ -269,10 +440,10 @@ def test_exposure_matched_dose_hand_check():
     # 0.15 x 630 / 30 = 3.15 -> 34.95 / 3.15 = 11.095 mg; HED 97.30 mg
     # -> ratio 8.77.
     rat = pd.DataFrame({"dose": [10.0], "route": ["po"], "auc_unbound_ng_h_mL": [233.0 * 0.15]})
-    row = tr.dose_translation(rat, REFERENCE, 0.15).iloc[0]
+    row = dose_translation(rat).iloc[0]
     assert row["exposure_matched_human_dose_mg"] == pytest.approx(11.0952, abs=1e-4)
     assert row["ratio"] == pytest.approx(97.2973 / 11.0952, rel=1e-4)
-    flags = tr.flag_dose_scaling(tr.dose_translation(rat, REFERENCE, 0.15), fold=2.0)
+    flags = tr.flag_dose_scaling(dose_translation(rat), fold=2.0)
     assert len(flags) == 1 and "11.1 mg" in flags[0]["evidence"] and flags[0]["severity"] == "medium"
 
 
@@ -280,15 +451,20 @@ def test_exposure_matched_dose_hand_check():
 # Rat exposure: same dose, scaling, extrapolation
 # --------------------------------------------------------------------------
 
+
 def test_rat_exposure_uses_nca_group_or_scales_linearly():
-    nca = pd.DataFrame(nca_rows("po", 2, "mirtazapine", 50.0, 10.0, 2.3)
-                       + nca_rows("po", 10, "mirtazapine", 250.0, 50.0, 2.3))
-    groups = tr.parent_nca_groups(nca, "mirtazapine")
+    nca = pd.DataFrame(
+        nca_rows("po", 2, "mirtazapine", 50.0, 10.0, 2.3)
+        + nca_rows("po", 10, "mirtazapine", 250.0, 50.0, 2.3)
+    )
+    groups = tr.parent_nca_groups(nca, "mirtazapine", MAX_AUC_PCT_EXTRAP)
     # geometric mean of the symmetric +-5% spread, computed independently
     wobble = 1.0 + 0.05 * (np.arange(6) - 2.5)
     gm = float(np.exp(np.mean(np.log(wobble))))
     doses = pd.DataFrame({"dose_mg_kg": [10.0, 30.0, 50.0, 3.0], "route": ["po", "po", "po", "ip"]})
-    rat = tr.rat_exposure(doses, groups, 0.15, "default", tau_h=24.0, max_fold=3.0).set_index(["dose", "route"])
+    rat = tr.rat_exposure(doses, groups, 0.15, "default", tau_h=24.0, max_fold=3.0).set_index(
+        ["dose", "route"]
+    )
     assert rat.loc[(10.0, "po"), "auc_ng_h_mL"] == pytest.approx(250.0 * gm)
     assert rat.loc[(10.0, "po"), "auc_metric"] == "AUCinf" and rat.loc[(10.0, "po"), "flags"] == ""
     # 30 mg/kg: 3 x the 10 mg/kg group, exactly at (not beyond) the 3x limit.
@@ -306,27 +482,45 @@ def test_rat_exposure_uses_nca_group_or_scales_linearly():
 def test_auclast_used_when_extrapolation_too_large():
     rows = nca_rows("po", 10, "mirtazapine", 250.0, 50.0, 2.3)
     rows[0]["auc_pct_extrap"] = 35.0
-    groups = tr.parent_nca_groups(pd.DataFrame(rows), "mirtazapine")
+    groups = tr.parent_nca_groups(pd.DataFrame(rows), "mirtazapine", 20.0)
     assert groups.iloc[0]["auc_metric"] == "AUClast"
     wobble = 1.0 + 0.05 * (np.arange(6) - 2.5)
-    assert groups.iloc[0]["auc_ng_h_mL"] == pytest.approx(250.0 * 0.95 * float(np.exp(np.mean(np.log(wobble)))))
+    assert groups.iloc[0]["auc_ng_h_mL"] == pytest.approx(
+        250.0 * 0.95 * float(np.exp(np.mean(np.log(wobble))))
+    )
 
 
 # --------------------------------------------------------------------------
 # Occupancy and its mismatch rule
 # --------------------------------------------------------------------------
 
+
 def test_occupancy_table_and_mismatch_rule():
     mw, ki = 265.36, 60.0
-    human = tr.human_exposure(REFERENCE, [15, 30, 45], 0.15, "x")
-    ki_used = pd.DataFrame({"species": ["rat", "human"], "receptor": ["alpha2A", "alpha2A"],
-                            "key": ["alpha2a", "alpha2a"], "ki_nM": [ki, ki],
-                            "source": ["study", "study"], "n_assays": [1, 1], "confirmed": ["", ""]})
+    human = tr.human_exposure(REFERENCE, [15, 30, 45], 0.15, "x", tau_h=24.0)
+    ki_used = pd.DataFrame(
+        {
+            "species": ["rat", "human"],
+            "receptor": ["alpha2A", "alpha2A"],
+            "key": ["alpha2a", "alpha2a"],
+            "ki_nM": [ki, ki],
+            "source": ["study", "study"],
+            "n_assays": [1, 1],
+            "confirmed": ["", ""],
+        }
+    )
     # Rat unbound Cavg = Ki = 60 nM -> 50%; unbound Cmax 4 x Ki -> 80%.
     c_unbound = ki * mw / 1000.0  # ng/mL
-    rat = pd.DataFrame({"species": ["rat"], "dose": [10.0], "route": ["po"],
-                        "cmax_unbound_ng_mL": [4 * c_unbound], "c_avg_unbound_ng_mL": [c_unbound],
-                        "auc_ng_h_mL": [1.0]})
+    rat = pd.DataFrame(
+        {
+            "species": ["rat"],
+            "dose": [10.0],
+            "route": ["po"],
+            "cmax_unbound_ng_mL": [4 * c_unbound],
+            "c_avg_unbound_ng_mL": [c_unbound],
+            "auc_ng_h_mL": [1.0],
+        }
+    )
     occ = tr.occupancy_table(rat, human, ki_used, mw)
     rat_avg = occ[(occ["species"] == "rat") & (occ["basis"] == "c_avg")].iloc[0]
     assert rat_avg["c_unbound_nM"] == pytest.approx(ki) and rat_avg["occupancy"] == pytest.approx(0.5)
@@ -340,14 +534,18 @@ def test_occupancy_table_and_mismatch_rule():
     assert bool(mism.loc["c_avg", "different_side"]) and bool(mism.loc["c_avg", "mismatch"])
     assert mism.loc["c_avg", "distance_points"] == pytest.approx(100 * (0.5 - c45 / (c45 + ki)))
     # cmax: rat 80% vs human Cmax,ss 33-59% (R = 1.772): same side, 21 points -> no mismatch.
-    r = 1.0 / (1.0 - 2 ** -1.2)
+    r = 1.0 / (1.0 - 2**-1.2)
     h_hi = 0.15 * 58 * 1.5 * r / mw * 1000
     assert mism.loc["cmax", "rat_occupancy"] == pytest.approx(0.8)
     assert mism.loc["cmax", "human_max"] == pytest.approx(h_hi / (h_hi + ki))
     assert not bool(mism.loc["cmax", "mismatch"])
     # More than 30 points apart on the same side of 50% is a mismatch too.
-    far = tr.occupancy_mismatches(occ.assign(occupancy=np.where(
-        (occ["species"] == "rat") & (occ["basis"] == "cmax"), 0.99, occ["occupancy"])), 30.0)
+    far = tr.occupancy_mismatches(
+        occ.assign(
+            occupancy=np.where((occ["species"] == "rat") & (occ["basis"] == "cmax"), 0.99, occ["occupancy"])
+        ),
+        30.0,
+    )
     far_cmax = far.set_index("basis").loc["cmax"]
     assert far_cmax["distance_points"] > 30 and not far_cmax["different_side"] and far_cmax["mismatch"]
     flags = tr.flag_occupancy(mism.reset_index(), 30.0)
@@ -359,16 +557,28 @@ def test_occupancy_table_and_mismatch_rule():
 # Flags on synthetic studies
 # --------------------------------------------------------------------------
 
-def _run(tables, study=STUDY, reference=REFERENCE):
-    return tr.translate(study, reference, {"default_fu_rat": 0.15}, **tables)
+
+def _run(tables, study=STUDY, reference=REFERENCE, species_ratio_flag=SPECIES_RATIO_FLAG):
+    return tr.translate(
+        study,
+        reference,
+        TR,
+        alpha=ALPHA,
+        max_auc_pct_extrap=MAX_AUC_PCT_EXTRAP,
+        species_ratio_flag=species_ratio_flag,
+        **tables,
+    )
 
 
 def test_example_like_study_fires_the_expected_flags():
     out = _run(example_like_tables())
     fired = tr.raised(out["flags"])
     names = set(fired["flag"])
-    assert {"bioavailability mismatch", "metabolite profile difference",
-            "sedation confound at an effective dose"} <= names
+    assert {
+        "bioavailability mismatch",
+        "metabolite profile difference",
+        "sedation confound at an effective dose",
+    } <= names
     bio = fired[fired["flag"] == "bioavailability mismatch"].iloc[0]
     assert bio["severity"] == "high" and "0.07" in bio["evidence"] and "7.14-fold" in bio["evidence"]
     met = fired[fired["flag"] == "metabolite profile difference"]
@@ -378,8 +588,12 @@ def test_example_like_study_fires_the_expected_flags():
     assert "open field" in sed.iloc[0]["recommendation"]
     # Also present in the example: short rat t1/2, BSA scaling vs exposure,
     # 5-HT2C species difference, the rat fu default.
-    assert {"half-life mismatch", "dose-scaling disagreement", "species Ki difference",
-            "rat fraction unbound assumed"} <= names
+    assert {
+        "half-life mismatch",
+        "dose-scaling disagreement",
+        "species Ki difference",
+        "rat fraction unbound assumed",
+    } <= names
     ki = fired[fired["flag"] == "species Ki difference"]
     assert len(ki) == 1 and "5-HT2C" in ki.iloc[0]["evidence"]
     # Battery is complete: four tests and a chronic arm.
@@ -406,30 +620,48 @@ def test_clean_study_fires_none():
 
 def test_single_model_and_acute_only_fire_on_an_fst_only_acute_battery():
     groups = groups_table([10], tests=("fst", "open_field"), regimens=("acute",))
-    names = {f["flag"] for f in tr.flag_single_model(groups, "mirtazapine")
-             + tr.flag_acute_only(groups, "mirtazapine")}
+    names = {
+        f["flag"]
+        for f in tr.flag_single_model(groups, "mirtazapine") + tr.flag_acute_only(groups, "mirtazapine")
+    }
     assert names == {"single-model reliance", "acute-only design"}
 
 
 def test_missing_areas_give_not_assessable_rows_without_crashing():
-    empty_groups = pd.DataFrame(columns=["test", "treatment", "dose_mg_kg", "route", "regimen",
-                                         "n_animals", "n_excluded", "n_analysed"])
+    empty_groups = pd.DataFrame(
+        columns=[
+            "test",
+            "treatment",
+            "dose_mg_kg",
+            "route",
+            "regimen",
+            "n_animals",
+            "n_excluded",
+            "n_analysed",
+        ]
+    )
     out = _run({"behaviour_groups": empty_groups})
     assert tr.raised(out["flags"]).empty
     assert set(out["flags"]["severity"]) == {tr.NOT_ASSESSABLE}
-    assert {"bioavailability mismatch", "metabolite profile difference", "sedation confound at an effective dose",
-            "single-model reliance", "species Ki difference"} <= set(out["flags"]["flag"])
+    assert {
+        "bioavailability mismatch",
+        "metabolite profile difference",
+        "sedation confound at an effective dose",
+        "single-model reliance",
+        "species Ki difference",
+    } <= set(out["flags"]["flag"])
     # Human exposure and human occupancy (literature Ki) are still computed.
     assert set(out["exposure"]["species"]) == {"human"}
     assert set(out["occupancy"]["species"]) == {"human"}
     # No human reference at all: still no crash.
-    out = tr.translate(STUDY, None, {}, behaviour_groups=empty_groups)
+    out = _run({"behaviour_groups": empty_groups}, reference=None)
     assert out["exposure"].empty and (out["flags"]["severity"] == tr.NOT_ASSESSABLE).all()
 
 
 # --------------------------------------------------------------------------
 # Reference: shipped file and study overrides
 # --------------------------------------------------------------------------
+
 
 def test_shipped_reference_gives_every_value_a_source_and_confirmation():
     reference = tr.load_reference(REFERENCE_YAML)
@@ -448,9 +680,14 @@ def test_shipped_reference_gives_every_value_a_source_and_confirmation():
 
 
 def test_study_overrides_replace_values_and_reject_unknown_keys():
-    ref = tr.apply_overrides(REFERENCE, {"oral_bioavailability": 0.45,
-                                         "single_dose_exposure": {"auc_inf_ng_h_mL": 700, "dose_mg": 15},
-                                         "ki_nM": {"human": {"H1": 0.5, "5-HT2A": 12}}})
+    ref = tr.apply_overrides(
+        REFERENCE,
+        {
+            "oral_bioavailability": 0.45,
+            "single_dose_exposure": {"auc_inf_ng_h_mL": 700, "dose_mg": 15},
+            "ki_nM": {"human": {"H1": 0.5, "5-HT2A": 12}},
+        },
+    )
     assert tr.ref_value(ref, "oral_bioavailability") == 0.45
     assert ref["oral_bioavailability"]["source"] == [tr.OVERRIDE_SOURCE]
     assert tr.human_auc_per_mg(ref) == pytest.approx(700 / 15)
@@ -463,9 +700,100 @@ def test_study_overrides_replace_values_and_reject_unknown_keys():
 
 
 def test_literature_ki_used_only_when_the_study_did_not_measure_it():
-    study = tr.study_ki(ki_table(base={"alpha2A": 25, "alpha2C": 18, "5-HT2A": 16, "5-HT2C": 39, "H1": 2.0,
-                                       "5-HT1A": 4000, "5-HT3": 8, "M1": 670}), "mirtazapine")
+    study = tr.study_ki(
+        ki_table(
+            base={
+                "alpha2A": 25,
+                "alpha2C": 18,
+                "5-HT2A": 16,
+                "5-HT2C": 39,
+                "H1": 2.0,
+                "5-HT1A": 4000,
+                "5-HT3": 8,
+                "M1": 670,
+            }
+        ),
+        "mirtazapine",
+    )
     used = tr.ki_for_occupancy(study[study["key"] != "h1"], REFERENCE).set_index(["species", "key"])
     assert used.loc[("human", "h1"), "ki_nM"] == 1.0 and "literature" in used.loc[("human", "h1"), "source"]
     assert used.loc[("human", "alpha2a"), "ki_nM"] == pytest.approx(25.0)
     assert ("rat", "h1") not in used.index  # no rat literature value: not assessable for the rat
+
+
+# --------------------------------------------------------------------------
+# Settings from the config, effective doses, compound-neutral code
+# --------------------------------------------------------------------------
+
+
+def test_species_ki_flag_uses_the_configured_ratio():
+    tables = example_like_tables()  # 5-HT2C differs 4.88-fold between species
+    fired = tr.raised(_run(tables, species_ratio_flag=3.0)["flags"])
+    ki = fired[fired["flag"] == "species Ki difference"]
+    assert len(ki) == 1 and "> 3)" in ki.iloc[0]["evidence"]
+    fired = tr.raised(_run(tables, species_ratio_flag=5.0)["flags"])
+    assert "species Ki difference" not in set(fired["flag"])
+
+
+def test_effective_results_one_definition_with_explicit_alpha():
+    comparisons = example_like_tables()["comparisons"]
+    eff = tr.effective_results(comparisons, "mirtazapine", 0.05)
+    assert list(eff.columns) == tr.EFFECTIVE_COLUMNS
+    # FST lower and sucrose preference higher count; the open field (locomotor
+    # control), imipramine and the non-significant 3 mg/kg do not.
+    assert set(zip(eff["test"], eff["regimen"], eff["dose_mg_kg"])) == {
+        ("fst", "acute", 10.0),
+        ("fst", "acute", 30.0),
+        ("fst", "chronic", 10.0),
+        ("fst", "chronic", 30.0),
+        ("sucrose_preference", "chronic", 10.0),
+    }
+    strict_alpha = tr.effective_results(comparisons, "mirtazapine", 0.02)
+    assert ("fst", "acute", 10.0) not in set(
+        zip(strict_alpha["test"], strict_alpha["regimen"], strict_alpha["dose_mg_kg"])
+    )
+    assert tr.effective_doses(comparisons, "mirtazapine", 0.0005) == []
+    out = _run(example_like_tables())
+    assert out["effective_results"].equals(eff)
+    assert out["effective_doses"] == tr.effective_doses(comparisons, "mirtazapine", ALPHA) == [10.0, 30.0]
+
+
+def test_therapeutic_range_comes_from_the_reference():
+    out = _run(example_like_tables())
+    assert out["therapeutic_range"] == (30.0, 80.0)
+    ranged = tr.apply_overrides(REFERENCE, {"therapeutic_range_ng_mL": [20, 60]})
+    assert _run(example_like_tables(), reference=ranged)["therapeutic_range"] == (20.0, 60.0)
+    assert _run(example_like_tables(), reference=None)["therapeutic_range"] is None
+
+
+def _renamed(obj, old="mirtazapine", new="drugx"):
+    """*obj* (table, dict, list or text) with every *old* in its text replaced by *new*."""
+    if isinstance(obj, pd.DataFrame):
+        return obj.map(lambda v: _renamed(v, old, new))
+    if isinstance(obj, dict):
+        return {_renamed(k, old, new): _renamed(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_renamed(v, old, new) for v in obj]
+    return obj.replace(old, new) if isinstance(obj, str) else obj
+
+
+def test_no_code_path_assumes_the_compound_name():
+    tables = example_like_tables()
+    original = _run(tables)
+    renamed = _run(_renamed(tables), study=_renamed(STUDY), reference=_renamed(REFERENCE))
+    for name in ("flags", "exposure", "occupancy", "dose_translation", "ki_used", "effective_results"):
+        assert renamed[name].equals(_renamed(original[name])), name
+    text = " ".join(renamed["flags"]["evidence"]) + " ".join(renamed["flags"]["recommendation"])
+    assert "mirtazapine" not in text and "desmethyldrugx" in text
+
+
+def test_recommendations_cite_no_internal_documents():
+    out = _run(example_like_tables())
+    assert not out["flags"]["recommendation"].str.contains("seed", case=False).any()
+    met = out["flags"][out["flags"]["flag"] == "metabolite profile difference"].iloc[0]
+    assert "(desmethylmirtazapine, 8-hydroxymirtazapine)" in met["recommendation"]
+
+
+def test_geometric_mean_ignores_non_positive_values():
+    assert tr.geometric_mean([1.0, 4.0, 0.0, -2.0, np.nan]) == pytest.approx(2.0)
+    assert math.isnan(tr.geometric_mean([])) and math.isnan(tr.geometric_mean([0.0, -1.0]))

@@ -1,7 +1,8 @@
 # Translation: joins the areas' RESULT tables (never their raw data) with the
 # human reference (resources/reference/<compound>_human.yaml, study.yaml
 # `human_reference` overrides) into rat-vs-human exposure, dose translation,
-# receptor occupancy and translational risk flags (scripts/translation.py).
+# receptor occupancy, the behaviourally effective doses and translational risk
+# flags (workflow/scripts/translation.py -> scripts/translation/run.py).
 # An area's tables are inputs only when the study provides that area, so a
 # study without binding, behaviour or PK still gets a translation with
 # "not assessable" notes.
@@ -70,6 +71,12 @@ rule translation:
             category="Translation",
             subcategory="Tables",
         ),
+        effective_doses=report(
+            f"{OUT}/translation/effective_doses.csv",
+            caption="../report/translation_effective_doses.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
         flags=report(
             f"{OUT}/translation/flags.csv",
             caption="../report/translation_flags.rst",
@@ -98,12 +105,13 @@ rule translation:
         translation=config["translation"],
         alpha=config["behaviour"]["alpha"],
         max_auc_pct_extrap=config["pk"]["max_auc_pct_extrap"],
+        species_ratio_flag=config["binding"]["species_ratio_flag"],
     log:
         log_path("translation"),
     conda:
         CONDA_ENV
     script:
-        "../scripts/translation_run.py"
+        "../scripts/translation.py"
 
 
 ALL_TARGETS.extend(rules.translation.output)

@@ -1,0 +1,345 @@
+"""Rat and human exposure and rat/human exposure ratios.
+
+* Units: rat dose mg/kg, human dose mg (per day), concentration ng/mL,
+  AUC ng*h/mL, time h. Unbound = total x fu.
+* Rat exposure per behaviourally tested dose x route: the NCA group of the
+  parent at the same species (rat), route and dose when it exists (geometric
+  mean over animals of AUCinf when every profile has an acceptable one, i.e.
+  %extrapolated <= config ``pk.max_auc_pct_extrap``, else AUClast; geometric
+  mean Cmax). Otherwise the nearest PK dose of the same route (nearest on the
+  log scale) is scaled linearly: exposure x dose/PK dose. That assumes linear
+  (dose-proportional) PK and is flagged when the tested dose lies more than
+  ``max_dose_extrapolation_fold`` beyond the PK dose range, or when no PK
+  group of that route exists and another route is used (cross-route:
+  differences in bioavailability are then ignored).
+* Human exposure at each clinical dose, scaled linearly from the reference
+  single dose (linear PK over the reference's linear dose range). Steady
+  state with dosing interval tau (``dosing_interval_h``): AUC(0-tau, ss) =
+  AUCinf(single dose) (superposition); accumulation factor
+  R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2; Cmax,ss = R x Cmax(single
+  dose) (exact for a one-compartment model with absorption complete before
+  Tmax, an approximation otherwise); Cavg,ss = AUC(0-tau, ss) / tau.
+* Rat concentrations for comparison: Cmax of the single dose (what an acute
+  test sees) and Cavg = AUC / tau (tau = the same dosing interval).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scripts.translation.common import compound_rows, geometric_mean, is_empty, species_rows
+from scripts.translation.reference import ref_range, ref_value
+
+EXPOSURE_COLUMNS = [
+    "species",
+    "dose",
+    "dose_unit",
+    "route",
+    "state",
+    "source",
+    "n",
+    "auc_metric",
+    "auc_ng_h_mL",
+    "cmax_ng_mL",
+    "c_avg_ng_mL",
+    "fu",
+    "fu_source",
+    "auc_unbound_ng_h_mL",
+    "cmax_unbound_ng_mL",
+    "c_avg_unbound_ng_mL",
+    "t_half_h",
+    "accumulation_factor",
+    "dosing_interval_h",
+    "flags",
+    "note",
+]
+EXPOSURE_RATIO_COLUMNS = [
+    "rat_dose_mg_kg",
+    "route",
+    "human_dose_mg",
+    "human_state",
+    "auc_ratio",
+    "auc_unbound_ratio",
+    "cmax_ratio",
+    "cmax_unbound_ratio",
+]
+
+# --------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------
+
+
+def elimination_rate(t_half_h) -> float:
+    """k = ln 2 / t1/2 (1/h)."""
+    return math.log(2.0) / float(t_half_h)
+
+
+def accumulation_factor(t_half_h, tau_h) -> float:
+    """R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2: steady-state over
+    single-dose concentration at the same time after a dose (one
+    compartment, first-order elimination)."""
+    return 1.0 / (1.0 - math.exp(-elimination_rate(t_half_h) * float(tau_h)))
+
+
+# --------------------------------------------------------------------------
+# Rat exposure
+# --------------------------------------------------------------------------
+
+
+def parent_nca_groups(nca, compound, max_auc_pct_extrap, species="rat") -> pd.DataFrame:
+    """Group exposure of the parent per route x dose from ``nca.csv``:
+    n profiles with a quantifiable AUC, geometric mean AUC (AUCinf when every
+    profile has one with %extrapolated <= *max_auc_pct_extrap*, else AUClast)
+    and Cmax, median t1/2."""
+    columns = ["route", "dose_mg_kg", "n", "auc_metric", "auc_ng_h_mL", "cmax_ng_mL", "t_half_h"]
+    if is_empty(nca):
+        return pd.DataFrame(columns=columns)
+    rows = compound_rows(species_rows(nca, species), compound, column="analyte")
+    out = []
+    for (route, dose), group in rows.groupby(["route", "dose_mg_kg"], sort=True):
+        auc_inf = pd.to_numeric(group["auc_inf_ng_h_mL"], errors="coerce")
+        extrap = pd.to_numeric(group["auc_pct_extrap"], errors="coerce")
+        quantifiable = pd.to_numeric(group["auc_last_ng_h_mL"], errors="coerce").notna()
+        inf_ok = bool(len(group)) and bool((auc_inf.notna() & (extrap <= max_auc_pct_extrap)).all())
+        metric = "AUCinf" if inf_ok else "AUClast"
+        values = auc_inf if inf_ok else group["auc_last_ng_h_mL"]
+        out.append(
+            {
+                "route": str(route).lower(),
+                "dose_mg_kg": float(dose),
+                "n": int(quantifiable.sum()),
+                "auc_metric": metric,
+                "auc_ng_h_mL": geometric_mean(values),
+                "cmax_ng_mL": geometric_mean(group["cmax_ng_mL"]),
+                "t_half_h": float(pd.to_numeric(group["t_half_h"], errors="coerce").median()),
+            }
+        )
+    return pd.DataFrame(out, columns=columns)
+
+
+def rat_half_life(nca, compound, species="rat") -> tuple:
+    """(median t1/2 of the parent, routes used): IV profiles when present
+    (a true terminal phase), else all routes. NaN when none."""
+    if is_empty(nca):
+        return float("nan"), ""
+    rows = compound_rows(species_rows(nca, species), compound, column="analyte")
+    rows = rows[pd.to_numeric(rows["t_half_h"], errors="coerce").notna()]
+    if rows.empty:
+        return float("nan"), ""
+    iv = rows[rows["route"].astype(str).str.lower() == "iv"]
+    use = iv if len(iv) else rows
+    return float(pd.to_numeric(use["t_half_h"]).median()), ";".join(sorted(use["route"].astype(str).unique()))
+
+
+def _nearest_group(groups, dose):
+    logs = np.abs(np.log(groups["dose_mg_kg"].astype(float) / dose))
+    return groups.iloc[int(np.argmin(logs.to_numpy()))]
+
+
+def rat_exposure(doses, nca_groups, fu, fu_source, tau_h, max_fold, t_half_h=float("nan")) -> pd.DataFrame:
+    """Rat exposure per tested dose x route (columns :data:`EXPOSURE_COLUMNS`,
+    ``state`` "single_dose"). *doses* has columns dose_mg_kg, route;
+    *nca_groups* comes from :func:`parent_nca_groups`. Same dose and route
+    -> the NCA group; otherwise linear dose-normalised scaling from the
+    nearest PK dose of the same route (or of any route, flagged cross-route),
+    flagged when the dose lies beyond *max_fold* x the PK dose range.
+    No PK at all -> a row with empty exposure and source "no PK data"."""
+    rows = []
+    for _, d in doses.iterrows():
+        dose, route = float(d["dose_mg_kg"]), str(d["route"]).lower()
+        base = {
+            "species": "rat",
+            "dose": dose,
+            "dose_unit": "mg/kg",
+            "route": route,
+            "state": "single_dose",
+            "fu": fu,
+            "fu_source": fu_source,
+            "t_half_h": t_half_h,
+            "accumulation_factor": float("nan"),
+            "dosing_interval_h": tau_h,
+        }
+        if is_empty(nca_groups):
+            rows.append(
+                dict(
+                    base,
+                    source="no PK data",
+                    n=0,
+                    auc_metric="",
+                    auc_ng_h_mL=np.nan,
+                    cmax_ng_mL=np.nan,
+                    flags="not assessable: no PK data",
+                    note="PK area not provided or no parent profiles",
+                )
+            )
+            continue
+        same_route = nca_groups[nca_groups["route"] == route]
+        flags = []
+        exact = same_route[np.isclose(same_route["dose_mg_kg"].astype(float), dose)]
+        if len(exact):
+            g, factor = exact.iloc[0], 1.0
+            source = f"NCA group {route} {dose:g} mg/kg"
+            note = "measured at this dose and route"
+        else:
+            pool = same_route if len(same_route) else nca_groups
+            g = _nearest_group(pool, dose)
+            factor = dose / float(g["dose_mg_kg"])
+            source = f"scaled from {g['route']} {float(g['dose_mg_kg']):g} mg/kg"
+            note = (
+                f"linear PK assumed: exposure x {factor:.3g} (dose-normalised from "
+                f"{g['route']} {float(g['dose_mg_kg']):g} mg/kg)"
+            )
+            low, high = pool["dose_mg_kg"].astype(float).min(), pool["dose_mg_kg"].astype(float).max()
+            beyond = max(dose / high, low / dose)
+            if beyond > max_fold:
+                flags.append(
+                    f"extrapolated {beyond:.3g}x beyond the PK dose range "
+                    f"{low:g}-{high:g} mg/kg (limit {max_fold:g}x)"
+                )
+            if not len(same_route):
+                flags.append(
+                    f"cross-route: no {route} PK; {g['route']} exposure used "
+                    "(bioavailability differences ignored)"
+                )
+        auc = float(g["auc_ng_h_mL"]) * factor
+        cmax = float(g["cmax_ng_mL"]) * factor
+        rows.append(
+            dict(
+                base,
+                source=source,
+                n=int(g["n"]),
+                auc_metric=str(g["auc_metric"]),
+                auc_ng_h_mL=auc,
+                cmax_ng_mL=cmax,
+                flags="; ".join(flags),
+                note=note,
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            c
+            for c in EXPOSURE_COLUMNS
+            if c not in ("c_avg_ng_mL", "auc_unbound_ng_h_mL", "cmax_unbound_ng_mL", "c_avg_unbound_ng_mL")
+        ],
+    )
+    return _add_unbound(out)
+
+
+def _add_unbound(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    if "c_avg_ng_mL" not in df or df["c_avg_ng_mL"].isna().all():
+        df["c_avg_ng_mL"] = df["auc_ng_h_mL"].astype(float) / df["dosing_interval_h"].astype(float)
+    df["auc_unbound_ng_h_mL"] = df["auc_ng_h_mL"].astype(float) * df["fu"].astype(float)
+    df["cmax_unbound_ng_mL"] = df["cmax_ng_mL"].astype(float) * df["fu"].astype(float)
+    df["c_avg_unbound_ng_mL"] = df["c_avg_ng_mL"].astype(float) * df["fu"].astype(float)
+    return df[EXPOSURE_COLUMNS]
+
+
+# --------------------------------------------------------------------------
+# Human exposure
+# --------------------------------------------------------------------------
+
+
+def human_auc_per_mg(reference) -> float:
+    """Single-dose AUCinf per mg of the reference (linear PK)."""
+    exposure = reference["single_dose_exposure"]
+    return ref_value(exposure, "auc_inf_ng_h_mL") / float(exposure["dose_mg"])
+
+
+def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
+    """Human exposure at each clinical dose, single dose and steady state
+    (columns :data:`EXPOSURE_COLUMNS`): linear scaling from the reference
+    single dose; steady state with R = 1/(1 - exp(-k tau)) from the
+    reference t1/2 (its ``value``); Cavg,ss = AUCinf(single) / tau. Doses
+    outside the reference's linear range are flagged."""
+    exposure = reference["single_dose_exposure"]
+    ref_dose = float(exposure["dose_mg"])
+    auc_ref = ref_value(exposure, "auc_inf_ng_h_mL")
+    cmax_ref = ref_value(exposure, "cmax_ng_mL")
+    t_half = ref_value(reference, "t_half_h")
+    t_low, t_high = ref_range(reference, "t_half_h")
+    r = accumulation_factor(t_half, tau_h)
+    lin_low, lin_high = (
+        ref_range(reference, "linear_pk_dose_range_mg")
+        if "linear_pk_dose_range_mg" in reference
+        else (ref_dose, ref_dose)
+    )
+    rows = []
+    for dose in doses_mg:
+        dose = float(dose)
+        scale = dose / ref_dose
+        flags = []
+        if dose < lin_low or dose > lin_high:
+            flags.append(f"outside the linear range {lin_low:g}-{lin_high:g} mg")
+        base = {
+            "species": "human",
+            "dose": dose,
+            "dose_unit": "mg",
+            "route": "po",
+            "n": np.nan,
+            "auc_metric": "AUCinf",
+            "fu": fu,
+            "fu_source": fu_source,
+            "t_half_h": t_half,
+            "dosing_interval_h": tau_h,
+            "flags": "; ".join(flags),
+            "source": f"human reference, scaled from {ref_dose:g} mg single dose",
+        }
+        rows.append(
+            dict(
+                base,
+                state="single_dose",
+                auc_ng_h_mL=auc_ref * scale,
+                cmax_ng_mL=cmax_ref * scale,
+                c_avg_ng_mL=auc_ref * scale / tau_h,
+                accumulation_factor=1.0,
+                note="Cavg = AUCinf / tau (average over one dosing interval once at steady state)",
+            )
+        )
+        rows.append(
+            dict(
+                base,
+                state="steady_state",
+                auc_ng_h_mL=auc_ref * scale,
+                cmax_ng_mL=cmax_ref * scale * r,
+                c_avg_ng_mL=auc_ref * scale / tau_h,
+                accumulation_factor=r,
+                note=(
+                    f"AUC(0-tau,ss) = AUCinf(single); Cmax,ss = R x Cmax; R from t1/2 "
+                    f"{t_half:g} h (labelled range {t_low:g}-{t_high:g} h gives R "
+                    f"{accumulation_factor(t_low, tau_h):.3g}-"
+                    f"{accumulation_factor(t_high, tau_h):.3g})"
+                ),
+            )
+        )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return pd.DataFrame(columns=EXPOSURE_COLUMNS)
+    return _add_unbound(out)
+
+
+def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
+    """Rat over human exposure for every rat dose x route and human dose x
+    state: AUC and Cmax, total and unbound (rat single dose)."""
+    rows = []
+    if is_empty(rat) or is_empty(human):
+        return pd.DataFrame(columns=EXPOSURE_RATIO_COLUMNS)
+    for _, r in rat.iterrows():
+        for _, h in human.iterrows():
+            rows.append(
+                {
+                    "rat_dose_mg_kg": r["dose"],
+                    "route": r["route"],
+                    "human_dose_mg": h["dose"],
+                    "human_state": h["state"],
+                    "auc_ratio": r["auc_ng_h_mL"] / h["auc_ng_h_mL"],
+                    "auc_unbound_ratio": r["auc_unbound_ng_h_mL"] / h["auc_unbound_ng_h_mL"],
+                    "cmax_ratio": r["cmax_ng_mL"] / h["cmax_ng_mL"],
+                    "cmax_unbound_ratio": r["cmax_unbound_ng_mL"] / h["cmax_unbound_ng_mL"],
+                }
+            )
+    return pd.DataFrame(rows, columns=EXPOSURE_RATIO_COLUMNS)

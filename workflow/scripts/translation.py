@@ -1,0 +1,70 @@
+"""Translation: join the areas' result tables with the human reference and
+write the exposure, dose-translation, occupancy, effective-dose and
+risk-flag tables and the two figures."""
+
+import json
+import logging
+
+import pandas as pd
+
+from scripts import translation as tr
+from scripts.plotting import save_figure
+from scripts.rule_support import run_rule
+from scripts.tables import read_csv, write_csv
+
+
+def _given(smk, name) -> bool:
+    """Whether the rule has the input *name* (an area's tables are inputs
+    only when the study provides that area)."""
+    return name in smk.input.keys()  # noqa: SIM118 - `in` on a Namedlist tests its values
+
+
+def _table(smk, name):
+    """A result table of an area, or None when that area was not provided."""
+    return read_csv(smk.input[name]) if _given(smk, name) else None
+
+
+def main(smk):
+    with open(smk.input.study, encoding="utf-8") as handle:
+        study = json.load(handle)
+    reference = None
+    if _given(smk, "reference"):
+        reference = tr.apply_overrides(
+            tr.load_reference(smk.input.reference), study.get("human_reference"), file="study.yaml"
+        )
+    else:
+        logging.warning("no human reference for %s: human-side outputs are empty", study["compound"])
+    comparisons = None
+    if _given(smk, "comparisons"):
+        comparisons = pd.concat([read_csv(p) for p in smk.input.comparisons], ignore_index=True)
+    cfg = smk.params.translation
+    out = tr.translate(
+        study,
+        reference,
+        cfg,
+        alpha=smk.params.alpha,
+        max_auc_pct_extrap=smk.params.max_auc_pct_extrap,
+        species_ratio_flag=smk.params.species_ratio_flag,
+        behaviour_groups=read_csv(smk.input.behaviour_groups),
+        comparisons=comparisons,
+        confounds=_table(smk, "confounds"),
+        ki=_table(smk, "ki"),
+        nca=_table(smk, "nca"),
+        bioavailability=_table(smk, "bioavailability"),
+        metabolites=_table(smk, "metabolites"),
+    )
+    logging.info("effective doses (mg/kg): %s", out["effective_doses"])
+    write_csv(out["exposure"], smk.output.exposure, columns=tr.EXPOSURE_COLUMNS)
+    write_csv(out["exposure_ratios"], smk.output.exposure_ratios, columns=tr.EXPOSURE_RATIO_COLUMNS)
+    write_csv(out["dose_translation"], smk.output.dose_translation, columns=tr.DOSE_TRANSLATION_COLUMNS)
+    write_csv(out["occupancy"], smk.output.occupancy, columns=tr.OCCUPANCY_COLUMNS)
+    write_csv(out["ki_used"], smk.output.ki_used, columns=tr.KI_USED_COLUMNS)
+    write_csv(out["effective_results"], smk.output.effective_doses, columns=tr.EFFECTIVE_COLUMNS)
+    write_csv(out["flags"], smk.output.flags, columns=tr.FLAG_COLUMNS)
+    write_csv(out["reference"], smk.output.reference, columns=tr.REFERENCE_COLUMNS)
+    tau = float(cfg["dosing_interval_h"])
+    save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
+    save_figure(tr.plot_occupancy(out["occupancy"], tau), smk.output.occupancy_figure)
+
+
+run_rule(snakemake, main)  # noqa: F821 (injected by Snakemake)
