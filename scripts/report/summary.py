@@ -105,8 +105,7 @@ HEADLINES = (
     Block(
         id="headline-ki",
         title="Affinity (Ki) at each receptor, human vs rat",
-        text="Geometric mean Ki per species; fold difference flagged above the configured "
-        "threshold (seed Table 1, now measured).",
+        text="Geometric mean Ki per species; fold difference flagged above the configured threshold.",
         table=ResultTable(
             "binding/species_comparison.csv",
             columns=("receptor", "human_ki_nM", "rat_ki_nM", "fold_difference", "species_difference_flag"),
