@@ -12,49 +12,77 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scripts import report
+from scripts import report, settings
+from scripts.report import methods, render
 
 SCRIPT = "<script>alert(1)</script>"
 
 
 # --- formatting -----------------------------------------------------------------
 
-@pytest.mark.parametrize("value, text", [
-    (0.00009, "< 0.0001"), (0.0001, "0.00010"), (0.0123, "0.012"), (0.5, "0.50"),
-    (float("nan"), "–"),
-])
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.00009, "< 0.0001"),
+        (0.0001, "0.00010"),
+        (0.0123, "0.012"),
+        (0.5, "0.50"),
+        (float("nan"), "–"),
+    ],
+)
 def test_p_values(value, text):
     assert report.format_p(value) == text
 
 
-@pytest.mark.parametrize("value, text", [
-    (20.3123, "20.3"), (0.0731, "0.0731"), (3.0, "3"), (1234.6, "1235"), (2.5e-9, "2.50e-09"),
-    (-46.35, "-46.4"), ("sedation", "sedation"), (True, "yes"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (20.3123, "20.3"),
+        (0.0731, "0.0731"),
+        (3.0, "3"),
+        (1234.6, "1235"),
+        (2.5e-9, "2.50e-09"),
+        (-46.35, "-46.4"),
+        ("sedation", "sedation"),
+        (True, "yes"),
+    ],
+)
 def test_numbers_to_three_significant_figures(value, text):
     assert report.format_number(value) == text
 
 
 # --- a minimal results folder --------------------------------------------------------
 
+
 def minimal_results(folder: Path, compound=SCRIPT) -> Path:
     (folder / "validated").mkdir(parents=True)
-    (folder / "validated" / "study.json").write_text(json.dumps(
-        {"name": "s1", "compound": compound, "arrive": {"blinding": f"coded {SCRIPT}"}}))
+    (folder / "validated" / "study.json").write_text(
+        json.dumps({"name": "s1", "compound": compound, "arrive": {"blinding": f"coded {SCRIPT}"}})
+    )
     (folder / "inventory").mkdir()
-    pd.DataFrame({"area": ["binding", "saturation", "behaviour", "pk"], "n_files": 0,
-                  "status": "not provided"}).to_csv(folder / "inventory/areas.csv", index=False)
+    pd.DataFrame(
+        {"area": ["binding", "saturation", "behaviour", "pk"], "n_files": 0, "status": "not provided"}
+    ).to_csv(folder / "inventory/areas.csv", index=False)
     (folder / "translation").mkdir()
-    pd.DataFrame([{"flag": "metabolite profile difference", "severity": "high", "area": "pk",
-                   "evidence": f"analyte {SCRIPT} not detected", "recommendation": "measure"}]
-                 ).to_csv(folder / "translation/flags.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "flag": "metabolite profile difference",
+                "severity": "high",
+                "area": "pk",
+                "evidence": f"analyte {SCRIPT} not detected",
+                "recommendation": "measure",
+            }
+        ]
+    ).to_csv(folder / "translation/flags.csv", index=False)
     return folder
 
 
 def test_user_strings_are_escaped(tmp_path):
     results = minimal_results(tmp_path / "results")
     out = tmp_path / "report.html"
-    report.write_report(results, {}, "2026-01-01", out)
+    report.write_report(results, settings.config(), "2026-01-01", out)
     html = out.read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html.lower()
@@ -63,7 +91,7 @@ def test_user_strings_are_escaped(tmp_path):
 def test_missing_areas_read_not_provided_and_arrive_not_reported(tmp_path):
     results = minimal_results(tmp_path / "results", compound="mirtazapine")
     out = tmp_path / "report.html"
-    report.write_report(results, {}, "2026-01-01", out)
+    report.write_report(results, settings.config(), "2026-01-01", out)
     html = out.read_text()
     assert html.count("not provided") >= 3
     assert "not reported" in html  # randomisation was not stated
@@ -72,23 +100,64 @@ def test_missing_areas_read_not_provided_and_arrive_not_reported(tmp_path):
 def test_incomplete_report_is_headed_by_what_failed(tmp_path):
     results = minimal_results(tmp_path / "results")
     out = results / "report.html"
-    failures = [{"status": "failed", "what": "binding_aggregate",
-                 "detail": "binding/x.csv: radioligand_kd_nM is missing <b>"},
-                {"status": "not produced", "what": str(out), "detail": ""},
-                {"status": "not produced", "what": "results/s/binding/ki.csv", "detail": ""}]
-    assert report.write_incomplete_report(results, {}, failures, out)
+    failures = [
+        {
+            "status": "failed",
+            "what": "binding_aggregate",
+            "detail": "binding/x.csv: radioligand_kd_nM is missing <b>",
+        },
+        {"status": "not produced", "what": str(out), "detail": ""},
+        {"status": "not produced", "what": "results/s/binding/ki.csv", "detail": ""},
+    ]
+    assert report.write_incomplete_report(results, settings.config(), failures, out)
     html = out.read_text()
-    banner = html[html.index('id="incomplete"'):html.index("</section>")]
+    banner = html[html.index('id="incomplete"') : html.index("</section>")]
     assert "Run incomplete" in banner and "binding_aggregate" in banner
     assert "missing &lt;b&gt;" in banner and "binding/ki.csv" in banner
     assert "report.html" not in banner  # this page stands in for it
     # Without validated study metadata there is nothing to report on.
-    assert not report.write_incomplete_report(tmp_path / "empty", {}, failures,
-                                              tmp_path / "empty.html")
+    assert not report.write_incomplete_report(
+        tmp_path / "empty", settings.config(), failures, tmp_path / "empty.html"
+    )
     assert not (tmp_path / "empty.html").exists()
 
 
+def test_section_numbers_follow_the_page_order(tmp_path):
+    results = minimal_results(tmp_path / "results", compound="mirtazapine")
+    out = tmp_path / "report.html"
+    report.write_report(results, settings.config(), "2026-01-01", out)
+    headings = re.findall(r'<h2 id="([a-z]+)"[^>]*>(\d+)\. ', out.read_text())
+    assert headings == [(id_, str(n)) for n, (id_, _) in enumerate(render.PAGE, start=1)]
+    assert [id_ for id_, _ in headings] == [
+        "summary",
+        "binding",
+        "behaviour",
+        "pk",
+        "translation",
+        "methods",
+        "arrive",
+        "provenance",
+    ]
+
+
+def test_methods_texts_fill_from_the_settings():
+    config = settings.config()
+    values = {
+        "validation": {"n_files": 3, "n_warnings": 0},
+        "binding": {"binding": config["binding"], "preferred_models": "none", "kd_sources": "none"},
+        "behaviour": {"behaviour": config["behaviour"], "omnibus_methods": "none"},
+        "pk": {"pk": config["pk"], "bioavailability_methods": "none"},
+        "translation": {"translation": config["translation"]},
+    }
+    for area, given in values.items():
+        paragraphs = methods.paragraphs(area, given)
+        assert paragraphs and all(p == " ".join(p.split()) for p in paragraphs), area
+    binding = methods.paragraphs("binding", values["binding"])
+    assert len(binding) == 4 and f"R² < {config['binding']['r_squared_min']}," in binding[3]
+
+
 # --- the example study's report --------------------------------------------------
+
 
 class _Cells(HTMLParser):
     """Collects <td data-table data-row data-column> cells and every URL."""
@@ -116,7 +185,7 @@ class _Cells(HTMLParser):
 
 
 def summary_html(html: str) -> str:
-    return html[html.index('id="summary"'):html.index('id="binding"')]
+    return html[html.index('id="summary"') : html.index('id="binding"')]
 
 
 @pytest.fixture(scope="module")
@@ -162,17 +231,25 @@ def test_every_summary_number_equals_its_result_table(example_report):
         else:
             assert text == ("–" if pd.isna(value) else str(value)), (table, column)
     assert checked > 50
-    for table in ("translation/flags.csv", "binding/species_comparison.csv",
-                  "behaviour/confounds.csv", "pk/bioavailability.csv",
-                  "translation/exposure_ratios.csv", "translation/occupancy.csv"):
+    for table in (
+        "translation/flags.csv",
+        "binding/species_comparison.csv",
+        "behaviour/confounds.csv",
+        "pk/bioavailability.csv",
+        "translation/exposure_ratios.csv",
+        "translation/occupancy.csv",
+    ):
         assert f'data-table="{table}"' in summary_html(html), table
 
 
 def test_expected_flags_are_in_the_scorecard(example_report):
     _, html = example_report
-    scorecard = summary_html(html)[:summary_html(html).index('id="headline-ki"')]
-    for flag in ("bioavailability mismatch", "metabolite profile difference",
-                 "sedation confound at an effective dose"):
+    scorecard = summary_html(html)[: summary_html(html).index('id="headline-ki"')]
+    for flag in (
+        "bioavailability mismatch",
+        "metabolite profile difference",
+        "sedation confound at an effective dose",
+    ):
         assert flag in scorecard
 
 
@@ -188,8 +265,16 @@ def test_report_is_self_contained(example_report):
 
 def test_report_sections_methods_arrive_provenance(example_report):
     _, html = example_report
-    for heading in ("Summary", "Binding", "Behaviour", "Pharmacokinetics", "Translation",
-                    "Methods", "ARRIVE 2.0 Essential 10", "Provenance"):
+    for heading in (
+        "Summary",
+        "Binding",
+        "Behaviour",
+        "Pharmacokinetics",
+        "Translation",
+        "Methods",
+        "ARRIVE 2.0 Essential 10",
+        "Provenance",
+    ):
         assert heading in html
     assert "Cheng–Prusoff" in html and "Dunnett" in html and "lmfit" in html
     assert re.search(r"[0-9a-f]{64}", html)  # input checksums
@@ -201,9 +286,10 @@ CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                    reason="Debian chromium and chromium-driver not installed (.ci/run "
-                           "installs them)")
+@pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="Debian chromium and chromium-driver not installed (.ci/run installs them)",
+)
 def test_report_renders_in_headless_chromium(example_report, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -211,10 +297,18 @@ def test_report_renders_in_headless_chromium(example_report, tmp_path):
     results, _ = example_report
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -222,17 +316,18 @@ def test_report_renders_in_headless_chromium(example_report, tmp_path):
         driver.get((results / "report.html").as_uri())
         sizes = driver.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, "
-            "i.getBoundingClientRect().width, i.getBoundingClientRect().height]);")
-        errors = [entry for entry in driver.get_log("browser")
-                  if entry["level"] in ("SEVERE", "ERROR")]
+            "i.getBoundingClientRect().width, i.getBoundingClientRect().height]);"
+        )
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
         shot = results / "report_screenshot.png"
         driver.save_screenshot(str(shot))
     finally:
         driver.quit()
     assert errors == []
     assert len(sizes) >= 20
-    assert all(done and natural > 0 and width > 0 and height > 0
-               for done, natural, width, height in sizes), sizes
+    assert all(done and natural > 0 and width > 0 and height > 0 for done, natural, width, height in sizes), (
+        sizes
+    )
     assert shot.stat().st_size > 10_000
     keep = Path(__file__).resolve().parents[1] / "results" / "test_screenshots"
     keep.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ rule report:
     output:
         report(
             f"{OUT}/report.html",
-            caption="../report/report_html.rst",
+            caption="../report/report.rst",
             category="Report",
         ),
     params:
@@ -18,7 +18,7 @@ rule report:
     conda:
         CONDA_ENV
     script:
-        "../scripts/report_html.py"
+        "../scripts/report.py"
 
 
 ALL_TARGETS.append(rules.report.output[0])
