@@ -30,7 +30,7 @@ _USER_PYTHONPATH = [
     for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if p and p != str(REPO_ROOT)
 ]
-os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH])
+os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]))
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.tables import InputError
