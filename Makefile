@@ -1,12 +1,13 @@
-# Two-command quick start: `make run` analyses the example study, `make test`
-# runs the test suite. Both create .venv from the pinned requirements on first use.
+# Quick start: `make run` analyses the example study, `make test` runs the whole
+# test suite, `make test-fast` only the unit tests (seconds), `make lint` the
+# code-style checks. Each creates .venv from the pinned requirements on first use.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run test lint report clean
+.PHONY: run test test-fast lint example-study clean
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +18,23 @@ $(BIN)/snakemake: requirements.txt
 run: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES)
 
+# Everything: unit, end-to-end (real Snakemake runs) and SLURM tests. CI runs this (.ci/run).
 test: $(BIN)/snakemake
 	$(BIN)/python -m pytest -q tests
 
+# Unit tests only (pytest marker `unit`): no Snakemake run.
+test-fast: $(BIN)/snakemake
+	$(BIN)/python -m pytest -q -m unit tests
+
 lint: $(BIN)/snakemake
+	$(BIN)/ruff check --output-format concise .
+	$(BIN)/ruff format --check --output-format concise .
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+# Rewrite resources/example_study from its generator (tools/example_study).
+example-study: $(BIN)/snakemake
+	$(BIN)/python -m tools.example_study
 
 clean:
 	rm -rf results .snakemake

@@ -24,6 +24,7 @@ import argparse
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -61,29 +62,37 @@ def main() -> None:
     with_jacobian = models._FIT_KWS
     without_jacobian = {k: v for k, v in with_jacobian.items() if k != "Dfun"}
 
-    times = {"lmfit core": [], "curve_fit": [], "curve_fit, same Jacobian and tolerances": [],
-             "lmfit core, no analytic Jacobian": [], "lmfit core started at optimum": []}
+    times = {
+        "lmfit core": [],
+        "curve_fit": [],
+        "curve_fit, same Jacobian and tolerances": [],
+        "lmfit core, no analytic Jacobian": [],
+        "lmfit core started at optimum": [],
+    }
     worst = 0.0
     failures = 0
     for x, y in curves:
         guess = models.initial_guess(x, y)
         p0 = [guess[name] for name in models.PARAMS]
-        t_core, ours = timed(lambda: models.fit_four_pl(x, y))
-        t_scipy, (popt, _) = timed(lambda: curve_fit(models.four_pl, x, y, p0=p0))
+        t_core, ours = timed(partial(models.fit_four_pl, x, y))
+        t_scipy, (popt, _) = timed(partial(curve_fit, models.four_pl, x, y, p0=p0))
         times["lmfit core"].append(t_core)
         times["curve_fit"].append(t_scipy)
-        t_same, _ = timed(lambda: curve_fit(models.four_pl, x, y, p0=p0, jac=models.four_pl_gradient,
-                                            xtol=1e-10, ftol=1e-12))
+        t_same, _ = timed(
+            partial(
+                curve_fit, models.four_pl, x, y, p0=p0, jac=models.four_pl_gradient, xtol=1e-10, ftol=1e-12
+            )
+        )
         times["curve_fit, same Jacobian and tolerances"].append(t_same)
         models._FIT_KWS = without_jacobian
         try:
-            t_plain, _ = timed(lambda: models.fit_four_pl(x, y))
+            t_plain, _ = timed(partial(models.fit_four_pl, x, y))
         finally:
             models._FIT_KWS = with_jacobian
         times["lmfit core, no analytic Jacobian"].append(t_plain)
         if ours["success"]:
             optimum = {name: ours[name] for name in models.PARAMS}
-            t_floor, _ = timed(lambda: models.fit_four_pl(x, y, guess=optimum))
+            t_floor, _ = timed(partial(models.fit_four_pl, x, y, guess=optimum))
             times["lmfit core started at optimum"].append(t_floor)
             worst = max(worst, abs(ours["log_ic50"] / popt[2] - 1), abs(ours["hill_slope"] / popt[3] - 1))
         else:
@@ -97,8 +106,10 @@ def main() -> None:
     print(f"ratio lmfit core / curve_fit: {ratio:.2f} (target ≤ 3: {'met' if ratio <= 3 else 'NOT met'})")
     same = medians["lmfit core"] / medians["curve_fit, same Jacobian and tolerances"]
     print(f"ratio lmfit core / curve_fit with the same Jacobian and tolerances: {same:.2f}")
-    print(f"failed lmfit fits: {failures}; largest relative LogIC50/HillSlope difference "
-          f"from curve_fit (its default tolerances): {worst:.1e}")
+    print(
+        f"failed lmfit fits: {failures}; largest relative LogIC50/HillSlope difference "
+        f"from curve_fit (its default tolerances): {worst:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,16 @@
-"""Shared test helpers: the repository root and a real-Snakemake runner."""
+"""Shared test helpers: the repository root, a real-Snakemake runner and the
+test categories.
+
+Every test gets exactly one marker (pyproject.toml declares them):
+
+* ``slurm``: tests/test_slurm.py, the example study through a SLURM cluster;
+* ``e2e``: runs the real workflow with Snakemake, i.e. requests one of
+  E2E_FIXTURES (directly or through another fixture) or is marked
+  ``pytest.mark.e2e`` in its file (tests that call run_snakemake or
+  run_example_copy without such a fixture);
+* ``unit``: everything else (``make test-fast`` runs these). A unit test that
+  starts Snakemake through the helpers here fails and says to mark it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +27,49 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 WORKFLOW_PARTS = ("Snakefile", "config", "workflow", "scripts", "resources/reference")
+# Fixtures that run Snakemake: a test requesting one of them is an e2e test.
+E2E_FIXTURES = frozenset({"example_run", "example_clean_results", "second_example_run", "workflow_copy"})
+SLURM_TEST_FILES = frozenset({"test_slurm.py"})
+CATEGORIES = ("unit", "e2e", "slurm")
+
+
+def category_of(item: pytest.Item) -> str:
+    """unit, e2e or slurm (see the module docstring)."""
+    if item.path.name in SLURM_TEST_FILES or item.get_closest_marker("slurm"):
+        return "slurm"
+    if item.get_closest_marker("e2e") or E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "e2e"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        category = category_of(item)
+        if not item.get_closest_marker(category):
+            item.add_marker(category)
+
+
+# The category of the test being set up or run, so the Snakemake helpers can
+# refuse to run inside a unit test (whose fixtures are set up after this hook).
+_running = {"category": None}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _running["category"] = category_of(item)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    _running["category"] = None
+
+
+def _refuse_in_unit_test() -> None:
+    if _running["category"] == "unit":
+        raise AssertionError(
+            "this test runs Snakemake but is categorised 'unit': request an e2e fixture "
+            f"({', '.join(sorted(E2E_FIXTURES))}) or mark it pytest.mark.e2e"
+        )
 
 
 def copy_workflow(destination: Path) -> Path:
@@ -23,8 +78,7 @@ def copy_workflow(destination: Path) -> Path:
     for part in WORKFLOW_PARTS:
         source = REPO_ROOT / part
         if source.is_dir():
-            shutil.copytree(source, destination / part,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, destination / part)
     return destination
@@ -32,9 +86,9 @@ def copy_workflow(destination: Path) -> Path:
 
 def run_snakemake(workdir: Path, *args, check=False) -> subprocess.CompletedProcess:
     """Run the real snakemake CLI in *workdir* and return the finished process."""
+    _refuse_in_unit_test()
     command = [SNAKEMAKE, "--cores", "2", *args]
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -78,8 +132,10 @@ def slurm_accepts_jobs() -> bool:
     running cluster is idle, mixed or allocated."""
     try:
         import snakemake_executor_plugin_slurm  # noqa: F401
-        states = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True,
-                                text=True, timeout=20).stdout.split()
+
+        states = subprocess.run(
+            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=20
+        ).stdout.split()
     except (ImportError, OSError, subprocess.TimeoutExpired):
         return False
     return any(s.rstrip("*~#") in {"idle", "mixed", "allocated"} for s in states)
@@ -90,6 +146,7 @@ def run_example_copy(base: Path, via: str) -> SimpleNamespace:
     under *base*, locally (``via="local"``) or through SLURM (``"slurm"``,
     workflow/profiles/slurm; its jobs are cancelled if the run times out).
     Returns a namespace: via, workdir, study, results, output (stdout + stderr)."""
+    _refuse_in_unit_test()
     workdir = copy_workflow(base / "pipeline")
     study = base / "example_study"
     shutil.copytree(EXAMPLE, study)
@@ -104,8 +161,13 @@ def run_example_copy(base: Path, via: str) -> SimpleNamespace:
         raise
     output = run.stdout + run.stderr
     assert run.returncode == 0, f"example run ({via}) failed:\n{output[-5000:]}"
-    return SimpleNamespace(via=via, workdir=workdir, study=study,
-                           results=workdir / "results" / "example_mirtazapine", output=output)
+    return SimpleNamespace(
+        via=via,
+        workdir=workdir,
+        study=study,
+        results=workdir / "results" / "example_mirtazapine",
+        output=output,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -115,5 +177,6 @@ def second_example_run(tmp_path_factory):
     tests/test_slurm.py checks the SLURM side of it and tests/test_workflow.py
     compares its outputs with example_run's (determinism); one run serves
     both, because a full example run is the suite's largest cost."""
-    return run_example_copy(tmp_path_factory.mktemp("second_example"),
-                            "slurm" if slurm_accepts_jobs() else "local")
+    return run_example_copy(
+        tmp_path_factory.mktemp("second_example"), "slurm" if slurm_accepts_jobs() else "local"
+    )

@@ -17,7 +17,10 @@ import pytest
 import yaml
 from scipy.optimize import curve_fit
 
-from scripts import example_study as ex
+import tools.example_study as ex
+from tools.example_study.behaviour import GROUPS
+from tools.example_study.binding import generate_binding
+from tools.example_study.pk import pk_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "resources" / "example_study"
@@ -38,11 +41,11 @@ def table(files, name, **kwargs) -> pd.DataFrame:
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # --- reproducibility -------------------------------------------------------
+
 
 def test_two_runs_are_byte_identical(tmp_path):
     ex.write_study(tmp_path / "a")
@@ -65,10 +68,11 @@ def test_study_is_small_and_uses_unix_line_endings(files):
 
 
 def test_another_seed_gives_other_data():
-    assert ex.generate_binding(seed=1) != ex.generate_binding()
+    assert generate_binding(seed=1) != generate_binding()
 
 
 # --- contract --------------------------------------------------------------
+
 
 def test_study_yaml_follows_the_contract(files):
     meta = yaml.safe_load(files["study.yaml"])
@@ -79,41 +83,96 @@ def test_study_yaml_follows_the_contract(files):
     assert meta["clinical_doses_mg"] == [15, 30, 45]
     assert meta["human_body_weight_kg"] == 60
     assert meta["fst_window_min"] == [3, 6]
-    assert set(meta["arrive"]) == {"randomisation", "blinding", "sample_size", "strain",
-                                   "age", "source", "housing"}
+    assert set(meta["arrive"]) == {
+        "randomisation",
+        "blinding",
+        "sample_size",
+        "strain",
+        "age",
+        "source",
+        "housing",
+    }
     assert all(isinstance(v, str) and len(v) > 10 for v in meta["arrive"].values())
 
 
-@pytest.mark.parametrize("folder, required", [
-    ("binding", ["receptor", "species", "radioligand", "radioligand_nM", "radioligand_kd_nM",
-                 "well_type", "compound", "concentration_M", "replicate", "cpm"]),
-    ("saturation", ["receptor", "species", "radioligand", "radioligand_nM", "well_type",
-                    "replicate", "cpm"]),
-    ("pk", ["animal_id", "species", "body_weight_kg", "route", "dose_mg_kg", "analyte",
-            "time_h", "concentration_ng_mL", "lloq_ng_mL"]),
-])
+@pytest.mark.parametrize(
+    "folder, required",
+    [
+        (
+            "binding",
+            [
+                "receptor",
+                "species",
+                "radioligand",
+                "radioligand_nM",
+                "radioligand_kd_nM",
+                "well_type",
+                "compound",
+                "concentration_M",
+                "replicate",
+                "cpm",
+            ],
+        ),
+        (
+            "saturation",
+            ["receptor", "species", "radioligand", "radioligand_nM", "well_type", "replicate", "cpm"],
+        ),
+        (
+            "pk",
+            [
+                "animal_id",
+                "species",
+                "body_weight_kg",
+                "route",
+                "dose_mg_kg",
+                "analyte",
+                "time_h",
+                "concentration_ng_mL",
+                "lloq_ng_mL",
+            ],
+        ),
+    ],
+)
 def test_contract_columns_present(files, folder, required):
     names = [n for n in files if n.startswith(folder + "/")]
     assert names
     for name in names:
         header = files[name].splitlines()[0].split(",")
-        assert header[:len(required)] == required, name
+        assert header[: len(required)] == required, name
 
 
-@pytest.mark.parametrize("test, endpoints", [
-    ("fst", [f"immobility_min{i}" for i in range(1, 7)]),
-    ("open_field", ["distance_cm"]),
-    ("sucrose_preference", ["sucrose_ml", "water_ml"]),
-    ("elevated_plus_maze", ["open_arm_time_s", "closed_arm_time_s", "open_arm_entries",
-                            "closed_arm_entries"]),
-])
+@pytest.mark.parametrize(
+    "test, endpoints",
+    [
+        ("fst", [f"immobility_min{i}" for i in range(1, 7)]),
+        ("open_field", ["distance_cm"]),
+        ("sucrose_preference", ["sucrose_ml", "water_ml"]),
+        (
+            "elevated_plus_maze",
+            ["open_arm_time_s", "closed_arm_time_s", "open_arm_entries", "closed_arm_entries"],
+        ),
+    ],
+)
 def test_behaviour_columns_present(files, test, endpoints):
-    common = ["animal_id", "species", "sex", "treatment", "dose_mg_kg", "route", "regimen",
-              "days_dosed", "strain", "cohort", "excluded", "exclusion_reason"]
+    common = [
+        "animal_id",
+        "species",
+        "sex",
+        "treatment",
+        "dose_mg_kg",
+        "route",
+        "regimen",
+        "days_dosed",
+        "strain",
+        "cohort",
+        "excluded",
+        "exclusion_reason",
+    ]
     assert files[f"behaviour/{test}.csv"].splitlines()[0].split(",") == common + endpoints
 
 
 # --- binding ---------------------------------------------------------------
+
 
 def binding_tables(files):
     return {n: table(files, n) for n in files if n.startswith("binding/")}
@@ -211,8 +270,7 @@ def test_binding_files_carry_nominal_kd_and_truth_records_both(files, truth):
         assert (d.radioligand_kd_nM == target["radioligand_kd_nominal_nM"]).all()
         assert (d.radioligand_nM == target["radioligand_nM"]).all()
         assert d.radioligand.iloc[0] == target["radioligand"]
-    saturated = {(s["receptor"], s["species"], s["radioligand"]): s["kd_nM"]
-                 for s in truth["saturation"]}
+    saturated = {(s["receptor"], s["species"], s["radioligand"]): s["kd_nM"] for s in truth["saturation"]}
     for target in truth["binding"]["targets"]:
         key = (target["receptor"], target["species"], target["radioligand"])
         if key in saturated:
@@ -223,6 +281,7 @@ def test_binding_files_carry_nominal_kd_and_truth_records_both(files, truth):
 
 
 # --- saturation ------------------------------------------------------------
+
 
 def test_saturation_runs_recover_kd_and_bmax(files, truth):
     assert len(truth["saturation"]) >= 2
@@ -238,8 +297,9 @@ def test_saturation_runs_recover_kd_and_bmax(files, truth):
         slope, intercept = np.polyfit(conc, means["nsb"], 1)
         assert slope == pytest.approx(run["nonspecific_cpm_per_nM"], rel=0.15)
         specific = (means["total"] - means["nsb"]).values
-        (bmax, kd), _ = curve_fit(lambda x, b, k: b * x / (k + x), conc, specific,
-                                  p0=[specific.max(), np.median(conc)])
+        (bmax, kd), _ = curve_fit(
+            lambda x, b, k: b * x / (k + x), conc, specific, p0=[specific.max(), np.median(conc)]
+        )
         assert kd == pytest.approx(run["kd_nM"], rel=0.2)
         assert bmax == pytest.approx(run["bmax_cpm"], rel=0.1)
 
@@ -253,13 +313,14 @@ def test_behaviour_design_and_group_sizes(files):
     ids = None
     for test in BEHAVIOUR_TESTS:
         d = table(files, f"behaviour/{test}.csv")
-        assert len(d) == 2 * len(ex.GROUPS) * 12  # 2 regimens × 5 groups × n = 12
+        assert len(d) == 2 * len(GROUPS) * 12  # 2 regimens × 5 groups × n = 12
         assert (d.species == "rat").all() and (d.sex == "M").all()
         assert (d.strain == "Sprague-Dawley").all()
         sizes = d.groupby(["regimen", "treatment", "dose_mg_kg", "route"]).size()
         assert len(sizes) == 10 and (sizes == 12).all(), test
-        assert set(sizes.index) == {(r, t, dose, route) for r in ("acute", "chronic")
-                                    for t, dose, route in ex.GROUPS}
+        assert set(sizes.index) == {
+            (r, t, dose, route) for r in ("acute", "chronic") for t, dose, route in GROUPS
+        }
         assert (d.loc[d.regimen == "acute", "days_dosed"] == 1).all()
         assert (d.loc[d.regimen == "chronic", "days_dosed"] == 21).all()
         acute = set(d.loc[d.regimen == "acute", "animal_id"])
@@ -304,8 +365,10 @@ def test_fst_values_and_effects(files, truth):
         assert g.loc[(regimen, "imipramine", 15), "mean"] < vehicle["mean"] - 20
     assert 15 <= g["std"].median() <= 35  # SD about 25 s
     # truth: effects stronger after chronic dosing, none at 3 mg/kg
-    delta = {(e["treatment"], e["dose_mg_kg"], e["regimen"]): e["delta_vs_vehicle_s"]
-             for e in truth["behaviour"]["fst"]["groups"]}
+    delta = {
+        (e["treatment"], e["dose_mg_kg"], e["regimen"]): e["delta_vs_vehicle_s"]
+        for e in truth["behaviour"]["fst"]["groups"]
+    }
     assert delta[("mirtazapine", 3, "acute")] == delta[("mirtazapine", 3, "chronic")] == 0
     for key in [("mirtazapine", 10), ("mirtazapine", 30), ("imipramine", 15)]:
         assert delta[key + ("chronic",)] < delta[key + ("acute",)] < 0
@@ -349,6 +412,7 @@ def test_realised_means_in_truth_match_data(files, truth):
 
 # --- PK --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def pk(files):
     return table(files, "pk/rat_mirtazapine.csv", na_values=["BLQ"], keep_default_na=False)
@@ -378,9 +442,9 @@ def test_noise_free_model_matches_closed_forms(truth):
     assert p["t_half_h"] == pytest.approx(math.log(2) / k, rel=1e-3)
     assert 1.5 <= p["t_half_h"] <= 4  # "a few hours"
     t = np.array([0.1, 0.5, 1.0, 3.0, 8.0])
-    iv, _ = ex.pk_profiles("iv", 2.0, t)
+    iv, _ = pk_profiles("iv", 2.0, t)
     assert np.allclose(iv, 2000 / p["v_L_kg"] * np.exp(-k * t), rtol=1e-8)
-    po, _ = ex.pk_profiles("po", 10.0, t)
+    po, _ = pk_profiles("po", 10.0, t)
     ka = p["ka_per_h"]
     bateman = p["f_oral"] * 10000 * ka / (p["v_L_kg"] * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))
     assert np.allclose(po, bateman, rtol=1e-8)
@@ -392,8 +456,8 @@ def test_noise_free_model_matches_closed_forms(truth):
 
 def test_noise_free_trapezoid_oral_bioavailability_is_0_07(truth):
     grid = np.linspace(0, 72, 14401)
-    iv, iv_m = ex.pk_profiles("iv", 2.0, grid)
-    po, po_m = ex.pk_profiles("po", 10.0, grid)
+    iv, iv_m = pk_profiles("iv", 2.0, grid)
+    po, po_m = pk_profiles("po", 10.0, grid)
     f = (np.trapezoid(po, grid) / 10.0) / (np.trapezoid(iv, grid) / 2.0)
     assert f == pytest.approx(truth["pk"]["parent"]["f_oral"], rel=0.01)
     assert truth["pk"]["parent"]["f_oral"] == 0.07
@@ -401,7 +465,7 @@ def test_noise_free_trapezoid_oral_bioavailability_is_0_07(truth):
     assert ratio == pytest.approx(truth["pk"]["desmethylmirtazapine"]["auc_ratio_to_parent"], rel=0.01)
     assert 0.3 <= ratio <= 0.5
     for group in truth["pk"]["groups"]:
-        conc, _ = ex.pk_profiles(group["route"], group["dose_mg_kg"], grid)
+        conc, _ = pk_profiles(group["route"], group["dose_mg_kg"], grid)
         assert np.trapezoid(conc, grid) == pytest.approx(group["true_auc_inf_parent_ng_h_mL"], rel=0.01)
 
 

@@ -1,4 +1,4 @@
-"""Reliability with the real Snakemake (issue 8): the bad-input corpus, an
+"""Reliability with the real Snakemake: the bad-input corpus, an
 interrupted run, two studies at once, and a failing job under --keep-going.
 
 Each corpus case (tests/bad_inputs/cases.yaml) is a tiny study run in its
@@ -6,6 +6,10 @@ own copy of the workflow; the copies are run a few at a time, so the whole
 corpus takes about as long as a few ordinary runs. Every copy already holds
 the validated results of another study ("neighbour"), which a failing case
 must leave untouched.
+
+The tests that run Snakemake (through the module fixtures ``corpus`` and
+``three_studies``) are marked e2e; the last two test the failure reporting
+without Snakemake.
 """
 
 from __future__ import annotations
@@ -29,11 +33,11 @@ import pytest
 import yaml
 
 from conftest import EXAMPLE, REPO_ROOT, SNAKEMAKE, copy_workflow, run_snakemake
-
 from scripts.validation import binding_assay_name
 
-CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml")
-                       .read_text(encoding="utf-8"))["cases"]
+CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))[
+    "cases"
+]
 CASE_IDS = [case["id"] for case in CASES]
 # Snakemake runs at once. A failing case needs about 3 s of CPU but 5 s of
 # wall time (Snakemake waits between its steps), and a warning study is a
@@ -60,15 +64,20 @@ def write_study(study: Path, files: dict) -> Path:
 
 def snapshot(folder: Path) -> dict:
     """{relative path: (sha256, mtime_ns)} of every file under *folder*."""
-    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(),
-                                         p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def result_files(results: Path) -> dict:
     """{relative path: bytes} of the CSV, JSON and SVG outputs of one study."""
-    return {str(p.relative_to(results)): p.read_bytes() for p in sorted(results.rglob("*"))
-            if p.suffix in RESULT_SUFFIXES and "logs" not in p.relative_to(results).parts}
+    return {
+        str(p.relative_to(results)): p.read_bytes()
+        for p in sorted(results.rglob("*"))
+        if p.suffix in RESULT_SUFFIXES and "logs" not in p.relative_to(results).parts
+    }
 
 
 # --- the corpus -------------------------------------------------------------------
@@ -79,11 +88,13 @@ NEIGHBOUR_FILES = {
         "concentration_M,replicate,cpm\n"
         "H1,rat,[3H]mepyramine,2,2,total,,,1,4500\n"
         "H1,rat,[3H]mepyramine,2,2,nsb,,,1,600\n"
-        "H1,rat,[3H]mepyramine,2,2,competitor,mirtazapine,1e-9,1,3000\n"),
+        "H1,rat,[3H]mepyramine,2,2,competitor,mirtazapine,1e-9,1,3000\n"
+    ),
     "pk/rat.csv": (
         "animal_id,species,body_weight_kg,route,dose_mg_kg,analyte,time_h,"
         "concentration_ng_mL,lloq_ng_mL\n"
-        "a1,rat,0.3,po,10,mirtazapine,0.5,40,1\n"),
+        "a1,rat,0.3,po,10,mirtazapine,0.5,40,1\n"
+    ),
 }
 
 
@@ -111,8 +122,9 @@ def corpus(tmp_path_factory):
     template = copy_workflow(base / "template")
     neighbour = write_study(base / "neighbour", NEIGHBOUR_FILES)
     # Validation and inventory only: enough to leave results behind, quickly.
-    run_snakemake(template, "results/neighbour/inventory/files.csv",
-                  "--config", f"study_dir={neighbour}", check=True)
+    run_snakemake(
+        template, "results/neighbour/inventory/files.csv", "--config", f"study_dir={neighbour}", check=True
+    )
     before = snapshot(template / "results" / "neighbour")
 
     def run(item):
@@ -141,21 +153,23 @@ def corpus(tmp_path_factory):
     return runs, before, time.monotonic() - start
 
 
+@pytest.mark.e2e
 def test_corpus_covers_every_file_type_and_both_outcomes(corpus):
     runs, _, seconds = corpus
     assert set(runs) == set(CASE_IDS)
     kinds = set()
     for case in CASES:
         for relative in case["files"]:
-            kinds.add("plate" if relative.endswith((".plate.csv", ".layout.csv"))
-                      else relative.split("/")[0])
+            kinds.add("plate" if relative.endswith((".plate.csv", ".layout.csv")) else relative.split("/")[0])
     assert kinds == {"binding", "plate", "saturation", "behaviour", "pk", "study.yaml"}
     outcomes = [case["outcome"] for case in CASES]
     assert len(CASES) >= 40 and set(outcomes) == {"error", "warning"}
     assert len(set(CASE_IDS)) == len(CASE_IDS)
-    print(f"\n{len(runs)} corpus cases ({outcomes.count('error')} errors, "
-          f"{outcomes.count('warning')} warnings) in {len(study_groups())} runs, "
-          f"{seconds:.0f} s with {WORKERS} workers")
+    print(
+        f"\n{len(runs)} corpus cases ({outcomes.count('error')} errors, "
+        f"{outcomes.count('warning')} warnings) in {len(study_groups())} runs, "
+        f"{seconds:.0f} s with {WORKERS} workers"
+    )
 
 
 def _where_pattern(case) -> list[str]:
@@ -175,10 +189,13 @@ def _validated_outputs(case, results: Path) -> list[Path]:
         return []
     kind, name = relative.split("/", 1)
     stem = binding_assay_name(name) if kind == "binding" else Path(name).stem
-    return [results / "validated" / kind / f"{stem}.csv",
-            results / "validated" / kind / f"{stem}.warnings.csv"]
+    return [
+        results / "validated" / kind / f"{stem}.csv",
+        results / "validated" / kind / f"{stem}.warnings.csv",
+    ]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_bad_input_case(corpus, case_id):
     runs, neighbour_before, _ = corpus
@@ -194,8 +211,7 @@ def test_bad_input_case(corpus, case_id):
     assert snapshot(run.workdir / "results" / "neighbour") == neighbour_before
     if case["outcome"] == "error":
         assert result.returncode != 0, output
-        lines = [ln for ln in result.stderr.splitlines()
-                 if ln.startswith(("INPUT ERROR", "ERROR"))]
+        lines = [ln for ln in result.stderr.splitlines() if ln.startswith(("INPUT ERROR", "ERROR"))]
         assert len(lines) == 1, result.stderr
         line = lines[0]
         assert case["file"] in line, line
@@ -235,8 +251,7 @@ def _small_study(folder: Path) -> Path:
     for name in ("H1_rat.csv", "alpha2A_human.csv"):
         shutil.copy2(EXAMPLE / "binding" / name, folder / "binding" / name)
     lines = (EXAMPLE / "pk" / "rat_mirtazapine.csv").read_text().splitlines()
-    keep = [ln for ln in lines[1:] if ln.split(",")[0] in ("PK01", "PK07")
-            and ",mirtazapine," in ln]
+    keep = [ln for ln in lines[1:] if ln.split(",")[0] in ("PK01", "PK07") and ",mirtazapine," in ln]
     (folder / "pk").mkdir()
     (folder / "pk" / "rat.csv").write_text("\n".join([lines[0], *keep]) + "\n")
     return folder
@@ -270,8 +285,9 @@ def three_studies(tmp_path_factory):
     reference = (REPO_ROOT / "resources/reference/mirtazapine_human.yaml").read_text()
     assert "oral_bioavailability:\n  value: 0.5\n" in reference
     (twin / "reference").mkdir()
-    (twin / "reference" / "human.yaml").write_text(reference.replace(
-        "oral_bioavailability:\n  value: 0.5\n", "oral_bioavailability:\n  value: 0.45\n"))
+    (twin / "reference" / "human.yaml").write_text(
+        reference.replace("oral_bioavailability:\n  value: 0.5\n", "oral_bioavailability:\n  value: 0.45\n")
+    )
     (twin / "study.yaml").write_text("human_reference_file: reference/human.yaml\n")
     broken = base / "broken"
     shutil.copytree(small, broken)
@@ -283,16 +299,23 @@ def three_studies(tmp_path_factory):
         with open(base / f"{name}.out", "w") as out, open(base / f"{name}.err", "w") as err:
             processes[name] = subprocess.Popen(
                 [SNAKEMAKE, "--cores", "2", *extra, "--config", f"study_dir={base / name}"],
-                cwd=workdir, stdout=out, stderr=err)
+                cwd=workdir,
+                stdout=out,
+                stderr=err,
+            )
     done = {}
     for name, process in processes.items():
         process.wait(timeout=900)
         done[name] = subprocess.CompletedProcess(
-            process.args, process.returncode, (base / f"{name}.out").read_text(),
-            (base / f"{name}.err").read_text())
+            process.args,
+            process.returncode,
+            (base / f"{name}.out").read_text(),
+            (base / f"{name}.err").read_text(),
+        )
     return workdir, done
 
 
+@pytest.mark.e2e
 def test_studies_run_at_once_from_one_working_directory(three_studies):
     """Snakemake locks only the files a run reads and writes; the studies'
     outputs are disjoint (results/<study>/), so they run at once without
@@ -306,16 +329,18 @@ def test_studies_run_at_once_from_one_working_directory(three_studies):
     assert set(small) == set(twin) and len(small) > 30
     differing = {name for name in small if small[name] != twin[name]}
     # Only the study metadata, the input list and the human side differ.
-    assert {"validated/study.json", "provenance/inputs.csv",
-            "translation/reference.csv"} <= differing
-    assert all(name.startswith("translation/") for name in differing - {
-        "validated/study.json", "provenance/inputs.csv"}), sorted(differing)
+    assert {"validated/study.json", "provenance/inputs.csv", "translation/reference.csv"} <= differing
+    assert all(
+        name.startswith("translation/")
+        for name in differing - {"validated/study.json", "provenance/inputs.csv"}
+    ), sorted(differing)
     assert "oral_bioavailability,0.45," in twin["translation/reference.csv"].decode()
     assert "oral_bioavailability,0.5," in small["translation/reference.csv"].decode()
     assert b"reference/human.yaml" in twin["validated/study.json"]
     assert b"human.yaml," in twin["provenance/inputs.csv"]
 
 
+@pytest.mark.e2e
 def test_failing_job_leaves_independent_results_and_says_what_failed(three_studies):
     """The broken study's binding aggregate fails; with --keep-going the
     binding fits and all of PK still finish. The run names the failed job,
@@ -329,15 +354,21 @@ def test_failing_job_leaves_independent_results_and_says_what_failed(three_studi
     assert len(lines) == 1 and "binding/H1_rat.csv" in lines[0], result.stderr
     assert "radioligand_kd_nM" in lines[0] and "Traceback" not in result.stderr
     results = workdir / "results" / "broken"
-    for independent in ("pk/nca.csv", "pk/summary.csv", "pk/figures/concentration_time.svg",
-                        "binding/fits/H1_rat.csv", "binding/fits/alpha2A_human.csv",
-                        "inventory/files.csv", "provenance/inputs.csv"):
+    for independent in (
+        "pk/nca.csv",
+        "pk/summary.csv",
+        "pk/figures/concentration_time.svg",
+        "binding/fits/H1_rat.csv",
+        "binding/fits/alpha2A_human.csv",
+        "inventory/files.csv",
+        "provenance/inputs.csv",
+    ):
         assert (results / independent).is_file(), independent
     assert not (results / "binding" / "ki.csv").exists()
     # The report is partial, headed by what failed, and shows what did finish.
     report = html.unescape((results / "report.html").read_text(encoding="utf-8"))
     assert "Run incomplete: this report is partial" in report
-    banner = report[report.index('id="incomplete"'):report.index("</section>")]
+    banner = report[report.index('id="incomplete"') : report.index("</section>")]
     assert "binding_aggregate" in banner and "radioligand_kd_nM is missing" in banner
     assert "report.html" not in banner
     assert 'data-table="pk/summary.csv"' in report
@@ -352,6 +383,7 @@ def test_failing_job_leaves_independent_results_and_says_what_failed(three_studi
     assert "failures.csv" in result.stderr
 
 
+@pytest.mark.e2e
 def test_killed_run_resumes_to_identical_outputs(three_studies, tmp_path):
     """SIGKILL mid-run, then --unlock and --rerun-incomplete: the outputs are
     byte-identical to the clean run of the same study (three_studies)."""
@@ -360,9 +392,13 @@ def test_killed_run_resumes_to_identical_outputs(three_studies, tmp_path):
     workdir = copy_workflow(tmp_path / "pipeline")
     study = _small_study(tmp_path / "small")
     results = workdir / "results" / "small"
-    process = subprocess.Popen([SNAKEMAKE, "--cores", "2", "--config", f"study_dir={study}"],
-                               cwd=workdir, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [SNAKEMAKE, "--cores", "2", "--config", f"study_dir={study}"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 300
     while not any((results / "validated" / "binding").glob("*.csv")):
         assert process.poll() is None, "the run ended before it could be killed"
@@ -424,14 +460,16 @@ def test_failures_list_names_failed_jobs_and_missing_outputs(tmp_path, capsys):
     snakemake_log.write_text(
         "[Sun Nov 29 09:02:24 2026]\nError in rule binding_fit:\n    message: None\n"
         f"    jobid: 2\n    log: {job_log} (check log file(s) for error details)\n"
-        "Shutting down, this might take some time.\n")
+        "Shutting down, this might take some time.\n"
+    )
     present = tmp_path / "present.csv"
     present.write_text("x\n")
-    rows = write_failures([str(snakemake_log)], tmp_path / "failures.csv",
-                          [str(present), str(tmp_path / "report.html")])
+    rows = write_failures(
+        [str(snakemake_log)], tmp_path / "failures.csv", [str(present), str(tmp_path / "report.html")]
+    )
     assert rows == [
-        {"status": "failed", "what": "binding_fit (H1_rat)",
-         "detail": "binding/H1_rat.csv, row 3: broken"},
-        {"status": "not produced", "what": str(tmp_path / "report.html"), "detail": ""}]
+        {"status": "failed", "what": "binding_fit (H1_rat)", "detail": "binding/H1_rat.csv, row 3: broken"},
+        {"status": "not produced", "what": str(tmp_path / "report.html"), "detail": ""},
+    ]
     assert (tmp_path / "failures.csv").read_text().splitlines()[0] == "status,what,detail"
     assert "failed binding_fit (H1_rat); 1 final outputs not produced" in capsys.readouterr().err

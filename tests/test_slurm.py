@@ -65,11 +65,12 @@ def _stop(pid: int) -> None:
 def slurm_cluster(tmp_path_factory):
     """A single-node SLURM cluster that accepts jobs: the running one, or one
     started here (and stopped again, daemon by daemon, by PID)."""
-    missing = [b for b in ("sbatch", "squeue", "slurmctld", "slurmd", "munged")
-               if shutil.which(b) is None]
+    missing = [b for b in ("sbatch", "squeue", "slurmctld", "slurmd", "munged") if shutil.which(b) is None]
     if missing:
-        pytest.skip(f"SLURM not installed here (no {', '.join(missing)} on PATH); "
-                    ".ci/start_slurm.sh --install installs Debian's slurm-wlm and munge")
+        pytest.skip(
+            f"SLURM not installed here (no {', '.join(missing)} on PATH); "
+            ".ci/start_slurm.sh --install installs Debian's slurm-wlm and munge"
+        )
     try:
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
@@ -80,8 +81,9 @@ def slurm_cluster(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.skip("no SLURM cluster is up, and starting one needs root")
     pid_file = tmp_path_factory.mktemp("slurm") / "daemons.pids"
-    started = subprocess.run(["bash", str(START_SCRIPT), "--pid-file", str(pid_file)],
-                             capture_output=True, text=True, timeout=300)
+    started = subprocess.run(
+        ["bash", str(START_SCRIPT), "--pid-file", str(pid_file)], capture_output=True, text=True, timeout=300
+    )
     try:
         if started.returncode != 0 or not slurm_accepts_jobs():
             reason = (started.stderr.strip().splitlines() or ["no node accepts jobs"])[-1]
@@ -102,28 +104,41 @@ def _slurm_records(run_id: str) -> tuple[str, dict[str, dict[str, str]]]:
     (finished jobs stay listed for MinJobAge)."""
     since = f"{datetime.now() - timedelta(days=1):%Y-%m-%dT%H:%M}"
     sacct = subprocess.run(
-        ["sacct", "-X", "--parsable2", "--noheader", "--starttime", since,
-         "--name", run_id, "--format=JobIDRaw,State,WorkDir"],
-        capture_output=True, text=True, timeout=60)
+        [
+            "sacct",
+            "-X",
+            "--parsable2",
+            "--noheader",
+            "--starttime",
+            since,
+            "--name",
+            run_id,
+            "--format=JobIDRaw,State,WorkDir",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if sacct.returncode == 0 and sacct.stdout.strip():
         rows = [line.split("|") for line in sacct.stdout.splitlines() if line]
         return "sacct", {r[0]: {"state": r[1], "workdir": r[2]} for r in rows}
 
-    config = subprocess.run(["scontrol", "show", "config"], capture_output=True,
-                            text=True, timeout=60).stdout
+    config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, timeout=60).stdout
     settings = dict(re.findall(r"^(\w+)\s*=\s*(.*?)\s*$", config, re.M))
     if settings.get("JobCompType") == "jobcomp/filetxt":
         records = {}
         for line in Path(settings["JobCompLoc"]).read_text().splitlines():
             fields = dict(re.findall(r"(\w+)=(\S*)", line))
             if fields.get("Name") == run_id:
-                records[fields["JobId"]] = {"state": fields["JobState"],
-                                            "workdir": fields["WorkDir"]}
+                records[fields["JobId"]] = {"state": fields["JobState"], "workdir": fields["WorkDir"]}
         return settings["JobCompLoc"], records
 
-    squeue = subprocess.run(["squeue", "--states=all", "--noheader", "--name", run_id,
-                             "--format=%i|%T|%Z"], capture_output=True, text=True,
-                            timeout=60)
+    squeue = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "--name", run_id, "--format=%i|%T|%Z"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     rows = [line.split("|") for line in squeue.stdout.splitlines() if line]
     return "squeue", {r[0]: {"state": r[1], "workdir": r[2]} for r in rows}
 
@@ -151,9 +166,11 @@ RESULT_SUFFIXES = {".csv", ".json", ".svg", ".html"}
 
 
 def _result_files(results: Path) -> set[str]:
-    return {str(p.relative_to(results)) for p in results.rglob("*")
-            if p.is_file() and p.suffix in RESULT_SUFFIXES
-            and p.relative_to(results).parts[0] != "logs"}
+    return {
+        str(p.relative_to(results))
+        for p in results.rglob("*")
+        if p.is_file() and p.suffix in RESULT_SUFFIXES and p.relative_to(results).parts[0] != "logs"
+    }
 
 
 def _report_text(path: Path, study: Path) -> str:
@@ -162,8 +179,7 @@ def _report_text(path: Path, study: Path) -> str:
     return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "<time>", text)
 
 
-def test_example_study_runs_through_sbatch_with_identical_results(
-        slurm_cluster, request, tmp_path):
+def test_example_study_runs_through_sbatch_with_identical_results(slurm_cluster, request, tmp_path):
     # Asked for only now, so a skip above costs no run of the example.
     example_run = request.getfixturevalue("example_run")
     local_results, local_study = _local_results(example_run, tmp_path)
@@ -177,10 +193,10 @@ def test_example_study_runs_through_sbatch_with_identical_results(
 
     # Snakemake's side: which jobs it handed to sbatch, for which rule.
     run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)
-    submitted = dict(re.findall(
-        r"has been submitted with SLURM jobid (\d+) \(log: \S*/rule_(\w+)/", output))
-    expected = Counter({rule: len(list((study / folder).glob("*.csv")))
-                        for rule, folder in CLUSTER_RULES.items()})
+    submitted = dict(re.findall(r"has been submitted with SLURM jobid (\d+) \(log: \S*/rule_(\w+)/", output))
+    expected = Counter(
+        {rule: len(list((study / folder).glob("*.csv"))) for rule, folder in CLUSTER_RULES.items()}
+    )
     assert Counter(submitted.values()) == expected, output[-5000:]
 
     # SLURM's side: the same jobs, all completed, in this working directory.
@@ -194,9 +210,13 @@ def test_example_study_runs_through_sbatch_with_identical_results(
     cluster_results = workdir / "results" / "example_mirtazapine"
     files = _result_files(cluster_results)
     assert files == _result_files(local_results)
-    differing = [f for f in sorted(files - {"report.html"})
-                 if not filecmp.cmp(cluster_results / f, local_results / f, shallow=False)]
+    differing = [
+        f
+        for f in sorted(files - {"report.html"})
+        if not filecmp.cmp(cluster_results / f, local_results / f, shallow=False)
+    ]
     assert differing == []
     assert any(f.endswith(".csv") for f in files) and any(f.endswith(".json") for f in files)
-    assert (_report_text(cluster_results / "report.html", study)
-            == _report_text(local_results / "report.html", local_study))
+    assert _report_text(cluster_results / "report.html", study) == _report_text(
+        local_results / "report.html", local_study
+    )

@@ -1,4 +1,5 @@
-"""The real Snakemake on real studies: lint, bad input, example study, reruns."""
+"""The real Snakemake on real studies: lint, bad input, example study, reruns.
+(Code style, snakefmt included, is checked in tests/test_style.py.)"""
 
 from __future__ import annotations
 
@@ -6,21 +7,17 @@ import html
 import re
 import subprocess
 
+import pytest
+
 from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
+
+# Every test here runs Snakemake (some without an e2e fixture).
+pytestmark = pytest.mark.e2e
 
 
 def test_snakemake_lint_is_clean():
-    result = subprocess.run([SNAKEMAKE, "--lint"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run([SNAKEMAKE, "--lint"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
-
-
-def test_snakefmt_is_clean():
-    snakefmt = SNAKEMAKE.replace("snakemake", "snakefmt")
-    files = ["Snakefile", *sorted(str(p) for p in (REPO_ROOT / "workflow/rules").glob("*.smk"))]
-    result = subprocess.run([snakefmt, "--check", *files], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
 
 
 def test_missing_study_dir_is_a_one_line_error(workflow_copy, tmp_path):
@@ -36,12 +33,24 @@ def test_missing_study_dir_is_a_one_line_error(workflow_copy, tmp_path):
 
 # --- the example study ---------------------------------------------------------
 
+
 def test_dry_run_lists_validation_jobs():
-    result = subprocess.run([SNAKEMAKE, "-n", "--cores", "2", "--forceall"], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [SNAKEMAKE, "-n", "--cores", "2", "--forceall"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
-    for rule_name in ("validate_binding", "validate_saturation", "validate_behaviour",
-                      "validate_pk", "validate_study", "inventory"):
+    for rule_name in (
+        "validate_binding",
+        "validate_saturation",
+        "validate_behaviour",
+        "validate_pk",
+        "validate_study",
+        "inventory",
+    ):
         assert re.search(rf"^{rule_name}\s+\d+", result.stdout, re.M), rule_name
 
 
@@ -71,8 +80,7 @@ def _planned_jobs(workdir, study) -> list[tuple[str, str]]:
     result = run_snakemake(workdir, "-n", "--config", f"study_dir={study}")
     assert result.returncode == 0, result.stderr
     jobs = []
-    for rule, body in re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n?)*)", result.stdout,
-                                 re.M):
+    for rule, body in re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n?)*)", result.stdout, re.M):
         wildcards = re.search(r"^    wildcards: (.*)$", body, re.M)
         jobs.append((rule, wildcards.group(1) if wildcards else ""))
     return sorted(jobs)
@@ -89,8 +97,7 @@ def _edit_cell(path, column, change, row=1):
 
 
 # Every study-level job that follows from any changed input file.
-STUDY_JOBS = [("inventory", ""), ("provenance", ""), ("translation", ""), ("report", ""),
-              ("all", "")]
+STUDY_JOBS = [("inventory", ""), ("provenance", ""), ("translation", ""), ("report", ""), ("all", "")]
 
 
 def test_rerun_after_content_change_redoes_only_dependents(example_run):
@@ -100,8 +107,11 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
     before = {p: p.stat().st_mtime_ns for p in outputs}
 
     # A touch without a content change reruns nothing.
-    for path in (study / "pk" / "rat_mirtazapine.csv", study / "binding" / "H1_rat.csv",
-                 study / "study.yaml"):
+    for path in (
+        study / "pk" / "rat_mirtazapine.csv",
+        study / "binding" / "H1_rat.csv",
+        study / "study.yaml",
+    ):
         path.touch()
     assert _jobs_of_dry_run(workdir, study) == {}
 
@@ -112,16 +122,30 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
     pk_file = study / "pk" / "rat_mirtazapine.csv"
     study_yaml = study / "study.yaml"
     edits = [
-        (binding, lambda: _edit_cell(binding, "cpm", lambda v: str(float(v) + 1)),
-         [("binding_aggregate", ""), ("binding_fit", "assay=H1_rat"),
-          ("validate_binding", "assay=H1_rat")] + STUDY_JOBS),
-        (pk_file, lambda: _edit_cell(pk_file, "body_weight_kg", lambda v: str(float(v) + 0.01)),
-         [("pk_aggregate", ""), ("pk_nca", "table=rat_mirtazapine"),
-          ("validate_pk", "table=rat_mirtazapine")] + STUDY_JOBS),
+        (
+            binding,
+            lambda: _edit_cell(binding, "cpm", lambda v: str(float(v) + 1)),
+            [("binding_aggregate", ""), ("binding_fit", "assay=H1_rat"), ("validate_binding", "assay=H1_rat")]
+            + STUDY_JOBS,
+        ),
+        (
+            pk_file,
+            lambda: _edit_cell(pk_file, "body_weight_kg", lambda v: str(float(v) + 0.01)),
+            [
+                ("pk_aggregate", ""),
+                ("pk_nca", "table=rat_mirtazapine"),
+                ("validate_pk", "table=rat_mirtazapine"),
+            ]
+            + STUDY_JOBS,
+        ),
         # A study-wide value used by translation only.
-        (study_yaml, lambda: study_yaml.write_text(study_yaml.read_text().replace(
-            "human_body_weight_kg: 60", "human_body_weight_kg: 70")),
-         [("validate_study", "")] + [j for j in STUDY_JOBS if j[0] != "inventory"]),
+        (
+            study_yaml,
+            lambda: study_yaml.write_text(
+                study_yaml.read_text().replace("human_body_weight_kg: 60", "human_body_weight_kg: 70")
+            ),
+            [("validate_study", "")] + [j for j in STUDY_JOBS if j[0] != "inventory"],
+        ),
     ]
     for path, edit, expected in edits:
         original = path.read_bytes()
@@ -134,15 +158,23 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
     # reruns, and every other output keeps its modification time.
     open_field = study / "behaviour" / "open_field.csv"
     _edit_cell(open_field, "distance_cm", lambda v: str(float(v or 1000) + 1.0))
-    expected = [("behaviour_battery", ""), ("behaviour_test", "test=open_field"),
-                ("validate_behaviour", "test=open_field")] + STUDY_JOBS
+    expected = [
+        ("behaviour_battery", ""),
+        ("behaviour_test", "test=open_field"),
+        ("validate_behaviour", "test=open_field"),
+    ] + STUDY_JOBS
     assert _planned_jobs(workdir, study) == sorted(expected)
     run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
     rerun_outputs = {
-        *results.glob("validated/behaviour/open_field.*"), *results.glob("behaviour/open_field/*"),
-        results / "behaviour/figures/open_field.svg", *results.glob("behaviour/*.csv"),
-        *results.glob("inventory/*"), *results.glob("provenance/*"),
-        *results.glob("translation/**/*.*"), results / "report.html"}
+        *results.glob("validated/behaviour/open_field.*"),
+        *results.glob("behaviour/open_field/*"),
+        results / "behaviour/figures/open_field.svg",
+        *results.glob("behaviour/*.csv"),
+        *results.glob("inventory/*"),
+        *results.glob("provenance/*"),
+        *results.glob("translation/**/*.*"),
+        results / "report.html",
+    }
     changed = {p for p in outputs if p.stat().st_mtime_ns != before[p]}
     assert changed <= rerun_outputs, sorted(changed - rerun_outputs)
     assert results / "validated/behaviour/open_field.csv" in changed
@@ -157,8 +189,11 @@ def test_two_clean_runs_give_identical_outputs(example_clean_results, second_exa
     study, second = second_example_run.study, second_example_run.results
 
     def outputs(results):
-        return {str(p.relative_to(results)): p.read_bytes() for p in sorted(results.rglob("*"))
-                if p.suffix in (".csv", ".json", ".svg") and "logs" not in p.parts}
+        return {
+            str(p.relative_to(results)): p.read_bytes()
+            for p in sorted(results.rglob("*"))
+            if p.suffix in (".csv", ".json", ".svg") and "logs" not in p.parts
+        }
 
     first_files, second_files = outputs(example_clean_results), outputs(second)
     assert set(first_files) == set(second_files) and len(first_files) > 100

@@ -13,7 +13,7 @@
 #   environment as CONDA_ENV, passes config sections and study metadata through params (so a changed
 #   value reruns exactly the jobs that use it) and runs a thin script that
 #   calls scripts.rule_support.run_rule(snakemake, main). The repository root
-#   is on PYTHONPATH, so scripts import the analysis package as `scripts.*`.
+#   is put first on PYTHONPATH, so scripts import the analysis package as `scripts.*`.
 
 import os
 import sys
@@ -23,7 +23,14 @@ from snakemake.utils import validate
 
 REPO_ROOT = Path(workflow.basedir)
 # Jobs run rule scripts in fresh interpreters; they import `scripts.*` from here.
-os.environ.update(PYTHONPATH=str(REPO_ROOT))
+# The repository root goes first; a PYTHONPATH the user set is kept after it
+# (without repeating the root when Snakemake is started again inside a job).
+_USER_PYTHONPATH = [
+    p
+    for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if p and p != str(REPO_ROOT)
+]
+os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]))
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.tables import InputError

@@ -1,0 +1,400 @@
+"""Competition binding of the example study: the true constants, the
+simulated raw files and their ground-truth entries."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .common import SEED, csv_text, rng_for, sig, sigf
+
+# ---------------------------------------------------------------------------
+# Binding ground truth
+# ---------------------------------------------------------------------------
+# ki_nM: true inhibition constant used to simulate the data.
+# kd_nominal_nM: the Kd the lab writes in the file (radioligand_kd_nM).
+# kd_true_nM: the Kd used to simulate (differs from nominal only where a
+#   saturation run in this study measures it).
+# hill: 4PL slope factor, GraphPad sign convention (negative = inhibition).
+# total_cpm / nsb_fraction: expected total binding and NSB share of it.
+
+BINDING_TARGETS = [
+    dict(
+        receptor="alpha2A",
+        species="human",
+        radioligand="[3H]RX821002",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.60,
+        kd_true_nM=0.72,
+        ki_nM=20.0,
+        hill=-1.0,
+        total_cpm=5200,
+        nsb_fraction=0.08,
+        source=["pdsp", "iuphar", "deboer1996"],
+        note="human alpha2A Ki about 20 nM (approximate); Kd from the "
+        "saturation run in this study (0.72 nM) differs from the lab's "
+        "nominal 0.60 nM",
+    ),
+    dict(
+        receptor="alpha2A",
+        species="rat",
+        radioligand="[3H]RX821002",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.80,
+        kd_true_nM=0.80,
+        ki_nM=25.0,
+        hill=-1.0,
+        total_cpm=3800,
+        nsb_fraction=0.11,
+        source=["deboer1995", "deboer1996", "constructed"],
+        note="rat cortical alpha2 affinity of the same order as human (approximate); exact value constructed",
+    ),
+    dict(
+        receptor="alpha2C",
+        species="human",
+        radioligand="[3H]rauwolscine",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.0,
+        kd_true_nM=1.0,
+        ki_nM=18.0,
+        hill=-1.0,
+        total_cpm=6100,
+        nsb_fraction=0.07,
+        source=["pdsp", "iuphar"],
+        note="human alpha2C Ki about 18 nM (approximate)",
+    ),
+    dict(
+        receptor="alpha2C",
+        species="rat",
+        radioligand="[3H]rauwolscine",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.5,
+        kd_true_nM=1.5,
+        ki_nM=22.0,
+        hill=-1.0,
+        total_cpm=4300,
+        nsb_fraction=0.12,
+        source=["constructed"],
+        note="rat value constructed to be similar to human",
+    ),
+    dict(
+        receptor="5-HT2A",
+        species="human",
+        radioligand="[3H]ketanserin",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.5,
+        kd_true_nM=0.5,
+        ki_nM=16.0,
+        hill=-1.0,
+        total_cpm=7400,
+        nsb_fraction=0.06,
+        source=["pdsp", "iuphar"],
+        note="reported human 5-HT2A Ki range roughly 6-70 nM; 16 nM chosen inside it (approximate)",
+    ),
+    dict(
+        receptor="5-HT2A",
+        species="rat",
+        radioligand="[3H]ketanserin",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.8,
+        kd_true_nM=0.8,
+        ki_nM=12.0,
+        hill=-1.0,
+        total_cpm=4900,
+        nsb_fraction=0.10,
+        source=["deboer1996", "constructed"],
+        note="rat cortex 5-HT2 affinity similar to human (approximate)",
+    ),
+    dict(
+        receptor="5-HT2C",
+        species="human",
+        radioligand="[3H]mesulergine",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.2,
+        kd_true_nM=1.2,
+        ki_nM=39.0,
+        hill=-1.0,
+        total_cpm=5600,
+        nsb_fraction=0.09,
+        source=["pdsp", "iuphar"],
+        note="upper end of the reported 5-HT2C range (roughly 9-39 nM)",
+    ),
+    dict(
+        receptor="5-HT2C",
+        species="rat",
+        radioligand="[3H]mesulergine",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.0,
+        kd_true_nM=1.0,
+        ki_nM=8.0,
+        hill=-1.0,
+        total_cpm=3600,
+        nsb_fraction=0.12,
+        source=["constructed"],
+        note="CONSTRUCTED species difference (human/rat Ki ratio about 4.9) "
+        "so the species-difference flag has something to find; the "
+        "direction is not a literature claim",
+    ),
+    dict(
+        receptor="H1",
+        species="human",
+        radioligand="[3H]mepyramine",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.5,
+        kd_true_nM=1.5,
+        ki_nM=1.0,
+        hill=-1.0,
+        total_cpm=6800,
+        nsb_fraction=0.07,
+        source=["pdsp", "iuphar", "fawcett1998"],
+        note="H1 is mirtazapine's highest-affinity site; reported Ki roughly 0.1-1.6 nM (approximate)",
+    ),
+    dict(
+        receptor="H1",
+        species="rat",
+        radioligand="[3H]mepyramine",
+        radioligand_nM=2.0,
+        kd_nominal_nM=2.0,
+        kd_true_nM=2.4,
+        ki_nM=0.8,
+        hill=-1.0,
+        total_cpm=4500,
+        nsb_fraction=0.13,
+        source=["deboer1996", "constructed"],
+        note="similar to human; Kd from the saturation run in this study "
+        "(2.4 nM) differs from the nominal 2.0 nM",
+    ),
+    dict(
+        receptor="5-HT1A",
+        species="human",
+        radioligand="[3H]8-OH-DPAT",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.0,
+        kd_true_nM=1.0,
+        ki_nM=4000.0,
+        hill=-1.0,
+        total_cpm=4200,
+        nsb_fraction=0.10,
+        source=["pdsp", "deboer1996"],
+        note="low affinity; reported roughly 3-5 uM (approximate)",
+    ),
+    dict(
+        receptor="5-HT1A",
+        species="rat",
+        radioligand="[3H]8-OH-DPAT",
+        radioligand_nM=1.0,
+        kd_nominal_nM=1.5,
+        kd_true_nM=1.5,
+        ki_nM=3500.0,
+        hill=-0.6,
+        total_cpm=3300,
+        nsb_fraction=0.13,
+        source=["deboer1996", "constructed"],
+        note="SHALLOW curve (Hill -0.6) constructed: agonist radioligand in "
+        "native tissue, plausible receptor-state heterogeneity; Ki from "
+        "Cheng-Prusoff is only nominal when the Hill slope is not -1",
+    ),
+    dict(
+        receptor="5-HT3",
+        species="human",
+        radioligand="[3H]GR65630",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.4,
+        kd_true_nM=0.4,
+        ki_nM=8.0,
+        hill=-1.0,
+        total_cpm=3900,
+        nsb_fraction=0.12,
+        source=["deboer1996", "constructed"],
+        note="potent 5-HT3 blockade reported (pKi about 8, approximate)",
+    ),
+    dict(
+        receptor="5-HT3",
+        species="rat",
+        radioligand="[3H]GR65630",
+        radioligand_nM=0.5,
+        kd_nominal_nM=0.5,
+        kd_true_nM=0.5,
+        ki_nM=10.0,
+        hill=-1.0,
+        total_cpm=3100,
+        nsb_fraction=0.12,
+        source=["deboer1996", "constructed"],
+        note="similar to human (approximate)",
+    ),
+    dict(
+        receptor="M1",
+        species="human",
+        radioligand="[3H]NMS",
+        radioligand_nM=0.2,
+        kd_nominal_nM=0.15,
+        kd_true_nM=0.15,
+        ki_nM=670.0,
+        hill=-1.0,
+        total_cpm=8200,
+        nsb_fraction=0.06,
+        source=["pdsp", "fawcett1998"],
+        note="weak muscarinic affinity, about 0.7 uM (approximate)",
+    ),
+    dict(
+        receptor="M1",
+        species="rat",
+        radioligand="[3H]NMS",
+        radioligand_nM=0.2,
+        kd_nominal_nM=0.2,
+        kd_true_nM=0.2,
+        ki_nM=800.0,
+        hill=-1.0,
+        total_cpm=5400,
+        nsb_fraction=0.08,
+        source=["constructed"],
+        note="similar to human",
+    ),
+]
+
+BINDING_NOISE_CV = 0.04  # multiplicative well-to-well noise
+BINDING_N_CONC = 10  # half-log steps
+BINDING_MAX_CONC_M = 1e-3  # solubility ceiling of the dilution series
+BINDING_REPLICATES = 3
+
+
+# ---------------------------------------------------------------------------
+# Column contracts (raw input format)
+# ---------------------------------------------------------------------------
+
+BINDING_COLUMNS = [
+    "receptor",
+    "species",
+    "radioligand",
+    "radioligand_nM",
+    "radioligand_kd_nM",
+    "well_type",
+    "compound",
+    "concentration_M",
+    "replicate",
+    "cpm",
+    "plate",
+    "well",
+]
+
+
+# ---------------------------------------------------------------------------
+# Binding
+# ---------------------------------------------------------------------------
+
+
+def ic50_molar(ki_nM: float, radioligand_nM: float, kd_nM: float) -> float:
+    """Cheng-Prusoff in reverse: IC50 = Ki (1 + [L]/Kd), returned in M."""
+    return ki_nM * (1.0 + radioligand_nM / kd_nM) * 1e-9
+
+
+def half_log_series(ic50_M: float, n: int = BINDING_N_CONC, max_M: float = BINDING_MAX_CONC_M) -> np.ndarray:
+    """`n` half-log concentrations reaching at least 2 log units below and
+    above the IC50 (n = 10 spans 4.5 log units), capped at `max_M`."""
+    top = math.floor((math.log10(ic50_M) - 2.0) * 2.0) / 2.0 + (n - 1) / 2.0
+    top = min(top, math.log10(max_M))
+    exponents = top - 0.5 * np.arange(n)[::-1]
+    return 10.0**exponents
+
+
+def four_pl(conc_M, bottom, top, ic50_M, hill):
+    """4PL with GraphPad's sign convention (hill < 0 for inhibition)."""
+    conc_M = np.asarray(conc_M, dtype=float)
+    return bottom + (top - bottom) / (1.0 + 10.0 ** ((np.log10(ic50_M) - np.log10(conc_M)) * hill))
+
+
+def noisy_cpm(rng, expected) -> np.ndarray:
+    """Multiplicative CV noise plus counting (Poisson-like) noise, rounded."""
+    expected = np.asarray(expected, dtype=float)
+    sd = np.sqrt((BINDING_NOISE_CV * expected) ** 2 + expected)
+    return np.maximum(np.rint(expected + rng.normal(0.0, 1.0, expected.shape) * sd), 0).astype(int)
+
+
+def binding_file_name(target: dict) -> str:
+    receptor = target["receptor"].replace("-", "")
+    return f"binding/{receptor}_{target['species']}.csv"
+
+
+def generate_binding(seed: int = SEED) -> dict[str, str]:
+    rng = rng_for("binding", seed)
+    files = {}
+    for target in BINDING_TARGETS:
+        total = float(target["total_cpm"])
+        nsb = total * target["nsb_fraction"]
+        ic50 = ic50_molar(target["ki_nM"], target["radioligand_nM"], target["kd_true_nM"])
+        conc = half_log_series(ic50)
+        plate = f"{target['receptor'].replace('-', '')}-{target['species']}-P1"
+        fixed = [
+            target["receptor"],
+            target["species"],
+            target["radioligand"],
+            sig(target["radioligand_nM"]),
+            sig(target["kd_nominal_nM"]),
+        ]
+        rows = []
+        for well_type, expected, first_col in (("total", total, 1), ("nsb", nsb, 10)):
+            counts = noisy_cpm(rng, np.full(BINDING_REPLICATES, expected))
+            for r in range(BINDING_REPLICATES):
+                rows.append(
+                    fixed + [well_type, "", "", str(r + 1), str(counts[r]), plate, f"A{first_col + r}"]
+                )
+        expected = four_pl(conc, nsb, total, ic50, target["hill"])
+        for r in range(BINDING_REPLICATES):
+            counts = noisy_cpm(rng, expected)
+            for i, c in enumerate(conc):
+                rows.append(
+                    fixed
+                    + [
+                        "competitor",
+                        "mirtazapine",
+                        sig(c),
+                        str(r + 1),
+                        str(counts[i]),
+                        plate,
+                        f"{'BCD'[r]}{i + 1}",
+                    ]
+                )
+        files[binding_file_name(target)] = csv_text(BINDING_COLUMNS, rows)
+    return files
+
+
+def binding_truth() -> list[dict]:
+    entries = []
+    for target in BINDING_TARGETS:
+        ic50 = ic50_molar(target["ki_nM"], target["radioligand_nM"], target["kd_true_nM"])
+        conc = half_log_series(ic50)
+        entries.append(
+            dict(
+                file=binding_file_name(target),
+                receptor=target["receptor"],
+                species=target["species"],
+                radioligand=target["radioligand"],
+                radioligand_nM=target["radioligand_nM"],
+                radioligand_kd_nominal_nM=target["kd_nominal_nM"],
+                radioligand_kd_true_nM=target["kd_true_nM"],
+                ki_nM=target["ki_nM"],
+                pki=sigf(9.0 - math.log10(target["ki_nM"])),
+                hill_slope=target["hill"],
+                ic50_nM=sigf(ic50 * 1e9),
+                ki_if_nominal_kd_used_nM=sigf(
+                    ic50 * 1e9 / (1.0 + target["radioligand_nM"] / target["kd_nominal_nM"])
+                ),
+                total_cpm=target["total_cpm"],
+                nsb_fraction_of_total=target["nsb_fraction"],
+                concentration_range_M=[sigf(conc[0]), sigf(conc[-1])],
+                approximate=True,
+                sources=target["source"],
+                note=target["note"],
+            )
+        )
+    return entries
+
+
+def species_ratios() -> list[dict]:
+    by_key = {(t["receptor"], t["species"]): t["ki_nM"] for t in BINDING_TARGETS}
+    receptors = list(dict.fromkeys(t["receptor"] for t in BINDING_TARGETS))
+    return [
+        dict(receptor=r, ki_human_over_rat=sigf(by_key[(r, "human")] / by_key[(r, "rat")], 3))
+        for r in receptors
+    ]
