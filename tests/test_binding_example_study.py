@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from scripts import binding, settings
 
 BINDING = settings.section("binding")

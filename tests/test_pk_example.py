@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from scripts import pk, settings, validation
 
 STUDY = REPO_ROOT / "resources" / "example_study"
