@@ -233,3 +233,17 @@ def test_progress_prints_one_line_per_job_and_per_failure(tmp_path):
 def test_flag_counts_by_severity(results):
     (results / "report.html").write_text("")
     assert progress.flag_counts(results / "report.html") == "1 high, 1 medium, 0 low"
+
+
+def test_c0_reads_not_applicable_for_oral_and_metabolite_profiles(tmp_path):
+    rows = [
+        {"animal_id": "A", "route": "iv", "analyte": "p", "cmax_ng_mL": 9.0, "c0_ng_mL": 12.5, "flags": ""},
+        {"animal_id": "B", "route": "po", "analyte": "p", "cmax_ng_mL": 3.0, "c0_ng_mL": 0.0, "flags": ""},
+        {"animal_id": "C", "route": "iv", "analyte": "m", "cmax_ng_mL": 2.0, "c0_ng_mL": 0.0,
+         "flags": "metabolite(no_CL_Vz)"},
+    ]  # fmt: skip
+    write(tmp_path, "pk/nca.csv", rows)
+    block = next(b for section in AREA_SECTIONS for b in section.blocks if b.title == "NCA per profile")
+    table = block.table(Results(tmp_path))
+    c0 = [dict(zip(table.shown_columns(), [cell[0] for cell in row]))["c0_ng_mL"] for row in table.rows()]
+    assert c0 == ["12.5", "–", "–"]

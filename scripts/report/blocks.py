@@ -21,15 +21,20 @@ from .results import Results
 class ResultTable:
     """A result table (*path* under the results folder) to show: *columns*
     (all when empty), the *keys* that identify a row, and optionally only the
-    *rows* a function of the frame selects."""
+    *rows* a function of the frame selects. *not_applicable* pairs a column
+    with a test of a row under which that column does not apply ("–")."""
 
     path: str
     columns: tuple = ()
     keys: tuple = ()
     rows: Callable | None = None
+    not_applicable: tuple = ()
 
     def __call__(self, results: Results):
-        return results.table(self.path, self.columns, self.keys, self.rows)
+        table = results.table(self.path, self.columns, self.keys, self.rows)
+        if table is not None:
+            table.not_applicable = dict(self.not_applicable)
+        return table
 
 
 def anchor(text: str) -> str:

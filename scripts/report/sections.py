@@ -181,6 +181,11 @@ BEHAVIOUR = Section(
 # Pharmacokinetics
 
 
+def _no_c0(row) -> bool:
+    """C0 (back-extrapolated) applies to an intravenous parent profile only."""
+    return str(row["route"]).lower() != "iv" or "metabolite" in str(row.get("flags", ""))
+
+
 def pk_summary(results: Results):
     """Group summaries pivoted: one row per analyte, route and dose, one
     column per parameter (its summary statistic); groups with no
@@ -233,7 +238,11 @@ PK = Section(
         ),
         Block(
             "NCA per profile",
-            ResultTable("pk/nca.csv", rows=lambda f: f["cmax_ng_mL"].notna()),
+            ResultTable(
+                "pk/nca.csv",
+                rows=lambda f: f["cmax_ng_mL"].notna(),
+                not_applicable=(("c0_ng_mL", _no_c0),),
+            ),
             details=True,
             appendix=True,
             summary=count_rows(

@@ -25,9 +25,19 @@ class Table:
     frame: pd.DataFrame
     columns: list = field(default_factory=list)
     keys: list = field(default_factory=list)
+    not_applicable: dict = field(default_factory=dict)
 
     def shown_columns(self):
         return [c for c in (self.columns or list(self.frame.columns)) if c in self.frame]
+
+    def text(self, row, column) -> str:
+        """A cell's text; "–" where *not_applicable* (column -> test of the
+        row) says the column does not apply to this row, e.g. C0 of an
+        oral profile."""
+        rule = self.not_applicable.get(column)
+        if rule is not None and rule(row):
+            return "–"
+        return format_cell(column, row[column])
 
     def headers(self):
         """Column headers with their units."""
@@ -38,7 +48,7 @@ class Table:
         scale being what the shown number is the cell times (100 for %)."""
         for _, row in self.frame.iterrows():
             key = json.dumps({k: jsonable(row[k]) for k in self.keys if k in row}, sort_keys=True)
-            yield [(format_cell(c, row[c]), c, key, cell_scale(c)) for c in self.shown_columns()]
+            yield [(self.text(row, c), c, key, cell_scale(c)) for c in self.shown_columns()]
 
 
 @dataclass
