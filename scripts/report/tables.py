@@ -37,6 +37,8 @@ class Table:
         rule = self.not_applicable.get(column)
         if rule is not None and rule(row):
             return "–"
+        if column == "parameter" and isinstance(row[column], str):
+            return column_label(row[column])  # a parameter named by its column, e.g. "Cmax (ng/mL)"
         return format_cell(column, row[column])
 
     def headers(self):
