@@ -208,7 +208,7 @@ def test_progress_prints_one_line_per_job_and_per_failure(tmp_path):
         "    jobid: 7",
         "    reason: Missing output files: a, b, c",
         "    wildcards: assay=H1_rat",
-        "    resources: tmpdir=/tmp",
+        "    resources: mem_mb=1000",
         "Finished jobid: 7 (Rule: binding_fit)",
         "3 of 9 steps (33%) done",
         "Error in rule binding_fit:",
