@@ -130,7 +130,9 @@ def test_verdict_sentences_from_the_tables(results):
     sentences = [
         re.sub(r"<[^>]+>", "", str(s)) for s in verdict.verdict(Results(results), {"compound": "drugx"})
     ]
-    assert sentences[0] == "Antidepressant-like effect of drugx at 10–30 mg/kg (FST; acute and chronic)."
+    assert (
+        sentences[0] == "Behavioural effect of drugx against vehicle at 10–30 mg/kg (FST; acute and chronic)."
+    )
     # the middle human steady-state dose is 30 mg: ratios 0.05 x 10 = 0.5 and 0.05 x 30 = 1.5
     assert sentences[1] == (
         "Rat oral unbound exposure (AUC) at the effective doses is 0.500–1.50× the human exposure "
@@ -162,7 +164,7 @@ def test_page_without_optional_tables_still_renders(results):
     (results / "translation" / "exposure_ratios.csv").unlink()
     (results / "translation" / "effective_doses.csv").unlink()
     html = render.render(render.build_context(results, settings.config(), "2026-01-01"))
-    assert "Main risks (high)" in html and "Antidepressant-like" not in html
+    assert "Main risks (high)" in html and "Behavioural effect" not in html
     assert not any(section.id == "" for section in AREA_SECTIONS)
 
 

@@ -64,7 +64,7 @@ def effect_sentence(results: Results, compound: str) -> Markup | None:
         confounds = results.read("behaviour/confounds.csv")
         if confounds is None:
             return None
-        return Markup("{} showed no antidepressant-like effect at any tested dose.").format(compound)
+        return Markup("{} did not differ from vehicle at any tested dose.").format(compound)
     doses = [
         Cell("translation/effective_doses.csv", r[["test", "endpoint", "regimen", "dose_mg_kg"]].to_dict(),
              "dose_mg_kg", float(r["dose_mg_kg"]))
@@ -72,7 +72,7 @@ def effect_sentence(results: Results, compound: str) -> Markup | None:
     ]  # fmt: skip
     tests = sorted({test_name(t) for t in effective["test"].astype(str)})
     regimens = sorted(effective["regimen"].astype(str).unique())
-    sentence = Markup("Antidepressant-like effect of {} at {} mg/kg ({}; {}).").format(
+    sentence = Markup("Behavioural effect of {} against vehicle at {} mg/kg ({}; {}).").format(
         compound, _range(doses), _join(tests), _join(regimens)
     )
     confounds = results.read("behaviour/confounds.csv")
