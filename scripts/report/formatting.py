@@ -62,6 +62,9 @@ SPECIAL_LABELS = {
     "f_ci_low": "F CI low (fraction)",
     "f_ci_high": "F CI high (fraction)",
     "fu": "fu (fraction)",
+    "bmax": "Bmax (CPM)",
+    "bmax_ci_low": "Bmax CI low (CPM)",
+    "bmax_ci_high": "Bmax CI high (CPM)",
 }
 
 
