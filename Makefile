@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run test test-fast lint example-study clean
+.PHONY: run run-verbose test test-fast lint example-study clean
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(BIN)/snakemake: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# One line per finished job, one per failure, then the report and its flag counts
+# (scripts/report/progress.py); `make run-verbose` shows Snakemake's own output.
 run: $(BIN)/snakemake
+	$(BIN)/python -m scripts.report.progress --cores $(CORES)
+
+run-verbose: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES)
 
 # Everything: unit, end-to-end (real Snakemake runs) and SLURM tests. CI runs this (.ci/run).

@@ -14,9 +14,35 @@ matplotlib.rcParams["svg.hashsalt"] = "translational-pharmacology"
 matplotlib.rcParams["svg.fonttype"] = "none"
 
 
+# The Okabe-Ito palette: told apart with colour-vision deficiencies.
+OKABE_ITO = (
+    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000",
+)  # fmt: skip
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (5, 5)))
+
+
+def style(i: int) -> dict:
+    """Colour, marker and line style of the *i*-th group (never colour alone)."""
+    return {
+        "color": OKABE_ITO[i % len(OKABE_ITO)],
+        "marker": MARKERS[i % len(MARKERS)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+    }
+
+
+def set_alt_text(fig, text: str) -> None:
+    """One sentence saying what *fig* shows, with its key numbers; saved in
+    the SVG's description, which the report uses as the image's alt text."""
+    fig.alt_text = " ".join(str(text).split())
+
+
 def save_figure(fig, path) -> None:
     """Save *fig* as SVG at *path* without run-dependent metadata, then close it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    metadata = {"Date": None}
+    if getattr(fig, "alt_text", ""):
+        metadata["Description"] = fig.alt_text
+    fig.savefig(path, format="svg", metadata=metadata, bbox_inches="tight")
     plt.close(fig)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from scripts import report, settings
-from scripts.report import methods, render
+from scripts.report import formatting, methods, render
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -27,6 +27,7 @@ SCRIPT = "<script>alert(1)</script>"
         (0.00009, "< 0.0001"),
         (0.0001, "0.00010"),
         (0.0123, "0.012"),
+        (0.0012345, "0.0012"),
         (0.5, "0.50"),
         (float("nan"), "–"),
     ],
@@ -41,8 +42,14 @@ def test_p_values(value, text):
         (20.3123, "20.3"),
         (0.0731, "0.0731"),
         (3.0, "3"),
-        (1234.6, "1235"),
+        (1234.6, "1230"),
+        (7827.905714, "7830"),
+        (-1480.2, "-1480"),
+        (0.0012345, "0.00123"),
+        (999_999.4, "1000000"),
+        (9.996, "10.0"),
         (2.5e-9, "2.50e-09"),
+        (2.5e7 + 0.5, "2.50e+07"),
         (-46.35, "-46.4"),
         ("sedation", "sedation"),
         (True, "yes"),
@@ -137,6 +144,7 @@ def test_section_numbers_follow_the_page_order(tmp_path):
         "methods",
         "arrive",
         "provenance",
+        "references",
     ]
 
 
@@ -160,26 +168,35 @@ def test_methods_texts_fill_from_the_settings():
 
 
 class _Cells(HTMLParser):
-    """Collects <td data-table data-row data-column> cells and every URL."""
+    """Collects every cell naming its source (<td> or <span class="cell"> with
+    data-table/data-row/data-column) and every URL. A citation link inside
+    a cell reads as the reference key it stands for."""
 
     def __init__(self):
         super().__init__()
-        self.cells, self.urls, self._open = [], [], None
+        self.cells, self.urls, self._open, self._tag, self._cite = [], [], None, None, False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         for name in ("src", "href"):
             if name in attrs:
                 self.urls.append(attrs[name])
-        if tag == "td" and "data-row" in attrs:
-            self._open = [attrs["data-table"], attrs["data-row"], attrs["data-column"], ""]
+        if tag in ("td", "span") and "data-row" in attrs:
+            scale = float(attrs.get("data-scale", 1))
+            self._open = [attrs["data-table"], attrs["data-row"], attrs["data-column"], "", scale]
+            self._tag = tag
+        if tag == "a" and "data-key" in attrs and self._open is not None:
+            self._open[3] += attrs["data-key"]
+            self._cite = True
 
     def handle_data(self, data):
-        if self._open is not None:
+        if self._open is not None and not self._cite:
             self._open[3] += data
 
     def handle_endtag(self, tag):
-        if tag == "td" and self._open is not None:
+        if tag == "a":
+            self._cite = False
+        if tag == self._tag and self._open is not None:
             self.cells.append(tuple(self._open))
             self._open = None
 
@@ -213,7 +230,7 @@ def test_every_summary_number_equals_its_result_table(example_report):
     parser = _Cells()
     parser.feed(summary_html(html))
     checked = 0
-    for table, row_key, column, text in parser.cells:
+    for table, row_key, column, text, scale in parser.cells:
         key = json.loads(row_key)
         if not key:
             continue
@@ -222,14 +239,17 @@ def test_every_summary_number_equals_its_result_table(example_report):
         if isinstance(value, float) and not pd.isna(value):
             if text == "< 0.0001":
                 assert value < 1e-4
-            else:  # the shown number, parsed back, agrees to its printed precision
+            else:  # the shown number, parsed back (and unscaled from %), agrees to its printed precision
                 precision = 0.051 if report.is_p_column(column) else 0.0051
-                assert float(text) == pytest.approx(value, rel=precision), (table, column)
+                log_precision = 0.0051 if formatting.is_log_column(column) else 0
+                shown = float(text) / scale
+                assert shown == pytest.approx(value, rel=precision, abs=log_precision), (table, column)
             checked += 1
         elif isinstance(value, (bool, int)) or str(value) in ("True", "False"):
             checked += 1
-        else:
-            assert text == ("–" if pd.isna(value) else str(value)), (table, column)
+        else:  # text as in the table: citations read as their keys, e-notation as the number rule says
+            expected = "–" if pd.isna(value) else formatting.plain_numbers(str(value))
+            assert text.replace("; ", ";") == expected.replace("; ", ";"), (table, column)
     assert checked > 50
     for table in (
         "translation/flags.csv",
@@ -257,8 +277,11 @@ def test_report_is_self_contained(example_report):
     _, html = example_report
     parser = _Cells()
     parser.feed(html)
-    external = [u for u in parser.urls if not (u.startswith("data:") or u.startswith("#"))]
-    assert external == []
+    results, _ = example_report
+    linked = [u for u in parser.urls if not (u.startswith("data:") or u.startswith("#"))]
+    # Only relative links to the result CSVs beside the report; each exists.
+    assert linked and all(u.endswith(".csv") and ":" not in u and not u.startswith("/") for u in linked)
+    assert all((results / u).is_file() for u in linked)
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", html)
     assert html.count('<img src="data:image/svg+xml;base64,') >= 20
 
@@ -325,9 +348,9 @@ def test_report_renders_in_headless_chromium(example_report, tmp_path):
         driver.quit()
     assert errors == []
     assert len(sizes) >= 20
-    assert all(done and natural > 0 and width > 0 and height > 0 for done, natural, width, height in sizes), (
-        sizes
-    )
+    # Every image decodes; those not folded away in a closed <details> have a size on the page.
+    assert all(done and natural > 0 for done, natural, _, _ in sizes), sizes
+    assert sum(width > 0 and height > 0 for _, _, width, height in sizes) >= 8
     assert shot.stat().st_size > 10_000
     keep = Path(__file__).resolve().parents[1] / "results" / "test_screenshots"
     keep.mkdir(parents=True, exist_ok=True)

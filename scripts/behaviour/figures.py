@@ -23,14 +23,28 @@ def prism_stars(p) -> str:
     return "ns"
 
 
-def plot_test(long: pd.DataFrame, comparisons: pd.DataFrame, treatments=None, seed: int = 0):
+def axis_label(label: str, unit: str, test: str, fst_window_min=None) -> str:
+    """The y label; the FST's names the scored minutes ("minutes 3-6")."""
+    if test == "fst" and fst_window_min is not None:
+        first, last = fst_window_min
+        return label.replace("scored window", f"scored minutes {first}–{last}")
+    return label
+
+
+def plot_test(
+    long: pd.DataFrame, comparisons: pd.DataFrame, treatments=None, seed: int = 0, fst_window_min=None
+):
     """One figure per test, one panel per endpoint: analysed animals as points
     (deterministic horizontal jitter from ``default_rng(seed)``), mean ± SD
     as a bar with whiskers, groups on the x axis (vehicle first, then doses
     ascending per treatment), regimens side by side within each group, and
     Prism stars from the comparisons' adjusted p above each dose group
-    ("n<3" marks groups too small to test)."""
+    ("n<3" marks groups too small to test). Percentage endpoints run on
+    0-100 %; the FST's axis and title name the scored minutes
+    (*fst_window_min*, first and last minute)."""
     import matplotlib.pyplot as plt
+
+    from scripts.plotting import set_alt_text
 
     analysed = long[~long["excluded"]]
     endpoints = list(long["endpoint"].unique())
@@ -102,8 +116,12 @@ def plot_test(long: pd.DataFrame, comparisons: pd.DataFrame, treatments=None, se
         )
         ax.set_xlabel("Dose (mg/kg)")
         label = long.loc[long["endpoint"] == endpoint, "label"].iloc[0]
-        ax.set_ylabel(label)
-        ax.set_ylim(bottom=0, top=top * 1.25)
+        unit = str(long.loc[long["endpoint"] == endpoint, "unit"].iloc[0])
+        ax.set_ylabel(axis_label(label, unit, str(long["test"].iloc[0]), fst_window_min))
+        if unit == "%":
+            ax.set_ylim(0, 100)
+        else:
+            ax.set_ylim(bottom=0, top=top * 1.25)
         ax.spines[["top", "right"]].set_visible(False)
     handles = [
         plt.Line2D([], [], color=REGIMEN_STYLE[r][0], marker=REGIMEN_STYLE[r][1], linestyle="", label=r)
@@ -118,6 +136,30 @@ def plot_test(long: pd.DataFrame, comparisons: pd.DataFrame, treatments=None, se
         bbox_to_anchor=(1.0, 1.0),
     )
     test = long["test"].iloc[0]
-    fig.suptitle(f"{title_of(test)}: bars = mean ± SD, points = animals", fontsize=10)
+    scored = ""
+    if test == "fst" and fst_window_min is not None:
+        scored = f" (immobility scored in minutes {fst_window_min[0]}–{fst_window_min[1]})"
+    fig.suptitle(f"{title_of(test)}{scored}: bars = mean ± SD, points = animals", fontsize=10)
     fig.tight_layout()
+    set_alt_text(fig, _alt_text(title_of(test) + scored, analysed, comparisons))
     return fig
+
+
+def _alt_text(title: str, analysed: pd.DataFrame, comparisons: pd.DataFrame) -> str:
+    """One sentence: the test, its endpoints, and the doses that differ from vehicle."""
+    endpoints = ", ".join(analysed["endpoint"].astype(str).unique())
+    sentence = (
+        f"{title}: {endpoints} per animal and group mean ± SD for {analysed['animal_id'].nunique()} animals"
+    )
+    significant = (
+        comparisons[comparisons["p_adj"].fillna(1) <= 0.05] if "p_adj" in comparisons else comparisons[:0]
+    )
+    if len(significant):
+        doses = "; ".join(
+            f"{r.treatment} {r.dose_mg_kg:g} mg/kg {r.regimen} {r.diff_vs_vehicle:+.3g} vs vehicle (p {r.p_adj:.2g})"
+            for r in significant.itertuples()
+        )
+        sentence += f"; differing from vehicle (adjusted p ≤ 0.05): {doses}"
+    else:
+        sentence += "; no dose differs from vehicle at adjusted p ≤ 0.05"
+    return sentence + "."

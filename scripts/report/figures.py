@@ -7,6 +7,8 @@ network, and an SVG inside ``<img>`` cannot run script.
 from __future__ import annotations
 
 import base64
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,14 +38,33 @@ class Figures:
             return []
         caption = caption_text(self.caption, config, self.test)
         prefix = Path(self.pattern).stem.split("*")[0]
-        return [
-            {
-                "uri": data_uri(path),
-                "title": self.title.replace("{name}", path.stem.removeprefix(prefix)),
-                "caption": caption,
-            }
-            for path in paths
-        ]
+        figures = []
+        for path in paths:
+            title = self.title.replace("{name}", path.stem.removeprefix(prefix))
+            figures.append(
+                {
+                    "uri": data_uri(path),
+                    "title": title,
+                    "caption": caption,
+                    "alt": alt_text(path, title, caption),
+                }
+            )
+        return figures
+
+
+def alt_text(path: Path, title: str, caption: str) -> str:
+    """What the figure shows, in one sentence: the description the plotting
+    code stored in the SVG (with its key numbers), else the title and the
+    caption's first sentence."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace") if str(path).endswith(".svg") else ""
+    match = re.search(r"<dc:description>(.*?)</dc:description>", text, re.S)
+    if match and match.group(1).strip():
+        return " ".join(html.unescape(match.group(1)).split())
+    first = re.split(r"(?<=[.;])\s", caption, maxsplit=1)[0].rstrip(".;") if caption else ""
+    sentence = f"{title}: {first}" if first else f"Figure of {title}"
+    if len(sentence.split()) <= 3:
+        sentence = f"Figure showing {sentence}"
+    return sentence + ("" if sentence.endswith(".") else ".")
 
 
 def data_uri(path: Path) -> str:

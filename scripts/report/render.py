@@ -13,11 +13,13 @@ import jinja2
 import yaml
 
 from .arrive import arrive_checklist
-from .formatting import looks_numeric
+from .bibliography import Citations
+from .formatting import looks_numeric, plain_numbers
 from .methods import methods
 from .results import Results
 from .sections import AREA_SECTIONS
-from .summary import HEADLINES, scorecard
+from .summary import HEADLINES, evidence_links, scorecard
+from .verdict import severity_counts, verdict
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -28,11 +30,14 @@ PAGE = (
     ("methods", "Methods"),
     ("arrive", "ARRIVE 2.0 Essential 10"),
     ("provenance", "Provenance"),
+    ("references", "References"),
 )
 CONTENTS_TITLES = {"arrive": "ARRIVE 2.0"}  # shorter titles in the table of contents
 
 
 def render(context: dict) -> str:
+    """The page. Citations are numbered in the order the page cites them."""
+    citations = context.setdefault("citations", Citations())
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
@@ -41,6 +46,7 @@ def render(context: dict) -> str:
         lstrip_blocks=True,
     )
     environment.tests["number_text"] = looks_numeric
+    environment.filters["cite"] = lambda text: citations.cite(plain_numbers(text))
     return environment.get_template("report.html.j2").render(**context)
 
 
@@ -60,6 +66,8 @@ def build_context(results_folder, config: dict, generated: str, failures=None) -
         blocks = section.build(results, config) if provided else []
         sections.append({"id": section.id, "title": section.title, "provided": provided, "blocks": blocks})
     raised, unassessed = scorecard(results)
+    anchors = {id_ for id_, _ in PAGE} | {block["id"] for section in sections for block in section["blocks"]}
+    links = evidence_links(results, raised.frame, anchors) if raised is not None else []
     return {
         "study": study,
         "generated": generated,
@@ -67,7 +75,10 @@ def build_context(results_folder, config: dict, generated: str, failures=None) -
         "headings": {id_: {"number": n, "title": title} for n, (id_, title) in enumerate(PAGE, start=1)},
         "toc": [{"id": id_, "title": CONTENTS_TITLES.get(id_, title)} for id_, title in PAGE],
         "summary": {
+            "verdict": verdict(results, study),
+            "counts": severity_counts(results),
             "scorecard": raised,
+            "links": links,
             "unassessed": unassessed,
             "headlines": [block.build(results, config) for block in HEADLINES],
         },

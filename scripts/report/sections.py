@@ -1,94 +1,52 @@
 """What each section of the report shows, as data: blocks of a title, an
 optional text, a result table and figures, in page order.
 
-A block names its table and figures by their path under the results folder;
-building a section only reads them. Tables, figures or texts whose step did
-not run are left out (or, in the summary, replaced by the block's *missing*
-note).
+Main tables and figures are shown in full; long tables, per-file figure
+grids and per-profile diagnostics are folded into ``<details>`` with a
+one-line summary. A figure whose numbers are in a CSV links that CSV
+(relative to the report) rather than repeating it as a table. Result tables
+and figures of an area that no block names appear at the end of its
+section (see ``Section``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from .blocks import Block, ResultTable, Section, behaviour_tests
 from .figures import Figures
+from .formatting import column_label
 from .results import Results
+from .tables import PivotTable
+
+__all__ = ["AREA_SECTIONS", "Block", "ResultTable", "Section", "behaviour_tests"]
 
 
-@dataclass(frozen=True)
-class ResultTable:
-    """A result table (*path* under the results folder) to show: *columns*
-    (all when empty), the *keys* that identify a row, and optionally only the
-    *rows* a function of the frame selects."""
+def count_rows(path: str, noun: str, flagged: Callable | None = None, flag_word: str = "flagged"):
+    """A summary line such as "16 competition curves, 3 flagged"."""
 
-    path: str
-    columns: tuple = ()
-    keys: tuple = ()
-    rows: Callable | None = None
+    def text(results: Results) -> str:
+        frame = results.read(path)
+        if frame is None:
+            return ""
+        line = f"{len(frame)} {noun}"
+        if flagged is not None:
+            line += f", {int(flagged(frame).sum())} {flag_word}"
+        return line
 
-    def __call__(self, results: Results):
-        return results.table(self.path, self.columns, self.keys, self.rows)
-
-
-@dataclass(frozen=True)
-class Block:
-    """One titled part of a section. *table* is a ResultTable or another
-    function of the results giving a table; *text* is a sentence or a
-    function of the results giving one. *id* anchors summary headlines,
-    and *missing* says why a headline has no table."""
-
-    title: str
-    table: Callable | None = None
-    figures: Figures | None = None
-    text: str | Callable = ""
-    id: str = ""
-    missing: str = ""
-
-    def build(self, results: Results, config: dict) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "text": self.text(results) if callable(self.text) else self.text,
-            "table": self.table(results) if self.table is not None else None,
-            "figures": self.figures.load(results, config) if self.figures is not None else [],
-            "missing": self.missing,
-        }
+    return text
 
 
-@dataclass(frozen=True)
-class Section:
-    """A numbered section of the page for one analysis area. *per_test*
-    gives the blocks repeated for each behavioural test; a section that is
-    not *always* shown reads "not provided" when the study has no data for
-    its area."""
-
-    id: str
-    title: str
-    blocks: tuple = ()
-    per_test: Callable[[str], tuple] | None = None
-    always: bool = False
-
-    def build(self, results: Results, config: dict) -> list[dict]:
-        blocks = list(self.blocks)
-        if self.per_test is not None:
-            for test in behaviour_tests(results):
-                blocks.extend(self.per_test(test))
-        return [block.build(results, config) for block in blocks]
-
-
-def behaviour_tests(results: Results) -> list[str]:
-    """The behavioural tests analysed (a folder with comparisons.csv each)."""
-    return [path.parent.name for path in results.files("behaviour/*/comparisons.csv")]
+def _has_flags(frame):
+    return frame["flags"].fillna("").astype(str).str.strip() != "" if "flags" in frame else frame.index < 0
 
 
 # --------------------------------------------------------------------------
 # Binding
 
 KI_COLUMNS = (
-    "assay", "receptor", "species", "kd_nM", "kd_source", "model", "log_ic50", "log_ic50_ci_low",
-    "log_ic50_ci_high", "hill_slope", "ki_nM", "ki_ci_low_nM", "ki_ci_high_nM", "pki", "r_squared",
-    "n_points", "f_test_p", "preferred_model", "flags",
+    "assay", "kd_nM", "model", "log_ic50", "hill_slope", "ki_nM", "ki_ci_low_nM", "ki_ci_high_nM",
+    "pki", "r_squared", "n_points", "f_test_p", "preferred_model", "flags",
 )  # fmt: skip
 
 BINDING = Section(
@@ -96,29 +54,43 @@ BINDING = Section(
     "Binding",
     (
         Block(
-            "Ki per curve (Cheng–Prusoff)",
-            ResultTable("binding/ki.csv", KI_COLUMNS, keys=("assay", "receptor", "species", "compound")),
+            "Affinity by receptor, human and rat",
+            figures=Figures(
+                "binding/figures/pki_by_receptor.svg",
+                "pKi by receptor, human and rat",
+                "binding_pki_by_receptor",
+            ),
+            link="binding/species_comparison.csv",
         ),
+        Block("Ki per receptor and species", ResultTable("binding/ki_summary.csv")),
         Block(
             "Saturation binding",
             ResultTable("binding/saturation.csv"),
             Figures("binding/figures/saturation_*.svg", "Saturation {name}", "binding_saturation_curves"),
         ),
         Block(
-            "Species comparison and selectivity",
-            ResultTable("binding/species_comparison.csv"),
-            Figures(
-                "binding/figures/pki_by_receptor.svg",
-                "pKi by receptor, human and rat",
-                "binding_pki_by_receptor",
-            ),
+            "Ki per curve (Cheng–Prusoff)",
+            ResultTable("binding/ki.csv", KI_COLUMNS, keys=("assay", "receptor", "species", "compound")),
+            details=True,
+            summary=count_rows("binding/ki.csv", "curves", _has_flags),
         ),
-        Block("Selectivity relative to the primary target", ResultTable("binding/selectivity.csv")),
+        Block(
+            "Selectivity relative to the primary target",
+            ResultTable("binding/selectivity.csv"),
+            details=True,
+            summary=count_rows("binding/selectivity.csv", "receptor × species rows"),
+        ),
         Block(
             "Competition curves",
             figures=Figures("binding/figures/curves_*.svg", "Assay {name}", "binding_curves"),
+            details=True,
+            appendix=True,
+            summary=count_rows("binding/ki.csv", "competition curves", _has_flags),
+            link="binding/ki.csv",
         ),
     ),
+    folder="binding",
+    optional_titles=(("binding/ki_summary.csv", "Ki per receptor and species"),),
 )
 
 
@@ -126,8 +98,8 @@ BINDING = Section(
 # Behaviour
 
 COMPARISON_COLUMNS = (
-    "endpoint", "regimen", "treatment", "dose_mg_kg", "n", "mean", "sd", "diff_vs_vehicle",
-    "diff_ci_low", "diff_ci_high", "p_adj", "method", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
+    "regimen", "treatment", "dose_mg_kg", "n", "mean", "sd", "diff_vs_vehicle", "diff_ci_low",
+    "diff_ci_high", "p_adj", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "method",
 )  # fmt: skip
 CONFOUND_COLUMNS = (
     "regimen", "treatment", "dose_mg_kg", "fst_effect", "locomotor_effect", "classification",
@@ -150,18 +122,34 @@ def decision_path(test: str) -> Callable[[Results], str]:
     return text
 
 
+def _significant(alpha: float = 0.05):
+    return lambda frame: frame["p_adj"].fillna(1) <= alpha
+
+
 def test_blocks(test: str) -> tuple:
-    """The omnibus tests and the dose-vs-vehicle comparisons of one test."""
+    """One test's figure (its numbers linked), then the dose-vs-vehicle
+    comparisons and the omnibus tests folded."""
+    comparisons = f"behaviour/{test}/comparisons.csv"
     return (
         Block(
-            f"{test}: omnibus tests",
-            ResultTable(f"behaviour/{test}/omnibus.csv"),
-            text=decision_path(test),
+            test.replace("_", " ").capitalize(),
+            figures=Figures(
+                f"behaviour/figures/{test}.svg", test.replace("_", " "), "behaviour_figure", test
+            ),
+            link=f"behaviour/{test}/summary.csv",
+            id=f"behaviour-{test}",
         ),
         Block(
-            f"{test}: doses against vehicle",
-            ResultTable(f"behaviour/{test}/comparisons.csv", columns=COMPARISON_COLUMNS),
-            Figures(f"behaviour/figures/{test}.svg", test, "behaviour_figure", test),
+            f"{test.replace('_', ' ')}: doses against vehicle",
+            ResultTable(comparisons, columns=COMPARISON_COLUMNS),
+            details=True,
+            summary=count_rows(comparisons, "comparisons", _significant(), "with adjusted p ≤ 0.05"),
+        ),
+        Block(
+            f"{test.replace('_', ' ')}: omnibus tests",
+            ResultTable(f"behaviour/{test}/omnibus.csv"),
+            text=decision_path(test),
+            details=True,
         ),
     )
 
@@ -175,36 +163,104 @@ BEHAVIOUR = Section(
             ResultTable("behaviour/confounds.csv", columns=CONFOUND_COLUMNS),
         ),
         Block("Battery-level flags", ResultTable("behaviour/battery_flags.csv")),
-        Block("Exclusions (ARRIVE item 3)", ResultTable("behaviour/exclusions.csv")),
+        Block(
+            "Exclusions (ARRIVE item 3)",
+            ResultTable("behaviour/exclusions.csv", rows=lambda f: f["n_excluded"] > 0),
+            details=True,
+            summary=count_rows(
+                "behaviour/exclusions.csv", "groups", lambda f: f["n_excluded"] > 0, "with exclusions"
+            ),
+        ),  # fmt: skip
     ),
     per_test=test_blocks,
+    folder="behaviour",
 )
 
 
 # --------------------------------------------------------------------------
 # Pharmacokinetics
 
+
+def _no_c0(row) -> bool:
+    """C0 (back-extrapolated) applies to an intravenous parent profile only."""
+    return str(row["route"]).lower() != "iv" or "metabolite" in str(row.get("flags", ""))
+
+
+def pk_summary(results: Results):
+    """Group summaries pivoted: one row per analyte, route and dose, one
+    column per parameter (its summary statistic); groups with no
+    quantifiable sample are left out (the detectability table lists them)."""
+    frame = results.read("pk/summary.csv")
+    if frame is None or frame.empty:
+        return None
+    frame = frame[
+        frame.groupby(["species", "analyte", "route", "dose_mg_kg"])["value"].transform("count") > 0
+    ]
+    if frame.empty:
+        return None
+    frame = frame.assign(
+        heading=frame["parameter"].map(lambda p: column_label(p))
+        + " "
+        + frame["statistic"].str.replace("_", " ")
+    )
+    index = ["analyte", "route", "dose_mg_kg"] if frame["species"].nunique() == 1 else [
+        "species", "analyte", "route", "dose_mg_kg"]  # fmt: skip
+    return PivotTable(
+        name="pk/summary.csv",
+        frame=frame,
+        index=index,
+        columns=["heading"],
+        value="value",
+        keys=["species", "analyte", "route", "dose_mg_kg", "parameter", "statistic"],
+    )
+
+
 PK = Section(
     "pk",
     "Pharmacokinetics",
     (
-        Block("Absolute bioavailability", ResultTable("pk/bioavailability.csv")),
-        Block("Detectability of each analyte", ResultTable("pk/detectability.csv")),
-        Block("Metabolite-to-parent ratios", ResultTable("pk/metabolites.csv")),
-        Block("Dose proportionality", ResultTable("pk/dose_proportionality.csv")),
         Block(
             "Concentration–time profiles",
             figures=Figures(
                 "pk/figures/concentration_time.svg", "Plasma concentration–time", "pk_concentration_time"
             ),
+            link="pk/summary.csv",
         ),
-        Block("Group summaries", ResultTable("pk/summary.csv")),
+        Block("Group summaries", pk_summary, id="pk-summary"),
+        Block("Absolute bioavailability", ResultTable("pk/bioavailability.csv")),
+        Block("Detectability of each analyte", ResultTable("pk/detectability.csv")),
+        Block("Dose proportionality", ResultTable("pk/dose_proportionality.csv")),
+        Block(
+            "Metabolite-to-parent ratios",
+            ResultTable("pk/metabolites.csv"),
+            details=True,
+            summary=count_rows("pk/metabolites.csv", "analyte × group rows"),
+        ),
         Block(
             "NCA per profile",
-            ResultTable("pk/nca.csv"),
-            Figures("pk/figures/lambda_z_*.svg", "λz diagnostics {name}", "pk_lambda_z"),
+            ResultTable(
+                "pk/nca.csv",
+                rows=lambda f: f["cmax_ng_mL"].notna(),
+                not_applicable=(("c0_ng_mL", _no_c0),),
+            ),
+            details=True,
+            appendix=True,
+            summary=count_rows(
+                "pk/nca.csv",
+                "profiles",
+                lambda f: f["cmax_ng_mL"].isna(),
+                "without a quantifiable sample (not listed)",
+            ),
+        ),  # fmt: skip
+        Block(
+            "λz diagnostics",
+            figures=Figures("pk/figures/lambda_z_*.svg", "λz diagnostics {name}", "pk_lambda_z"),
+            details=True,
+            appendix=True,
+            link="pk/nca.csv",
         ),
     ),
+    folder="pk",
 )
 
 
@@ -217,29 +273,39 @@ TRANSLATION = Section(
     (
         Block(
             "Rat and human exposure",
-            ResultTable("translation/exposure.csv"),
-            Figures(
+            figures=Figures(
                 "translation/figures/exposure*.svg", "Rat vs human exposure", "translation_exposure_figure"
             ),
+            link="translation/exposure.csv",
         ),
-        Block("Exposure ratios", ResultTable("translation/exposure_ratios.csv")),
         Block(
             "Dose translation: BSA scaling vs exposure matching",
             ResultTable("translation/dose_translation.csv"),
         ),
         Block(
             "Receptor occupancy",
-            ResultTable("translation/occupancy.csv"),
-            Figures(
+            figures=Figures(
                 "translation/figures/occupancy*.svg",
                 "Receptor occupancy heatmap",
                 "translation_occupancy_figure",
             ),
+            link="translation/occupancy.csv",
         ),
-        Block("Ki values used for occupancy", ResultTable("translation/ki_used.csv")),
-        Block("Human reference values", ResultTable("translation/reference.csv")),
+        Block("Exposure per species and dose", ResultTable("translation/exposure.csv"), details=True),
+        Block("Exposure ratios", ResultTable("translation/exposure_ratios.csv"), details=True),
+        Block("Effective doses", ResultTable("translation/effective_doses.csv"), details=True),
+        Block("Ki values used for occupancy", ResultTable("translation/ki_used.csv"), details=True),
+        Block("Human reference values", ResultTable("translation/reference.csv"), details=True),
     ),
     always=True,
+    folder="translation",
+    optional_titles=(
+        ("translation/occupancy_time.csv", "Occupancy over the dosing interval"),
+        ("translation/occupancy_summary.csv", "Occupancy summary over the dosing interval"),
+        ("translation/exposure_response.csv", "Exposure–response"),
+        ("translation/human_dose_prediction.csv", "Predicted human doses"),
+    ),
+    shown_elsewhere=("translation/flags.csv",),  # the summary's scorecard
 )
 
 # The area sections, in page order.

@@ -3,11 +3,9 @@ a selection of result-table rows."""
 
 from __future__ import annotations
 
-import json
-
+from .blocks import Block, ResultTable, anchor
 from .formatting import format_number
 from .results import Results
-from .sections import Block, ResultTable
 from .tables import PivotTable
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -20,7 +18,7 @@ def _raised(flags):
 def scorecard(results: Results):
     """Raised flags (severity high/medium/low), most severe first, and the
     flags that could not be assessed for want of data."""
-    columns = ["severity", "flag", "area", "evidence", "recommendation"]
+    columns = ["severity", "flag", "evidence", "references", "recommendation"]
     raised = results.table("translation/flags.csv", columns, ["flag", "area"], rows=_raised)
     unassessed = results.table(
         "translation/flags.csv", ["flag", "area", "evidence"], ["flag", "area"], rows=lambda f: ~_raised(f)
@@ -37,24 +35,48 @@ def scorecard(results: Results):
 
 
 def effective_doses(results: Results) -> list:
-    """Doses of the study compound the FST found effective (from confounds.csv)."""
-    confounds = results.read("behaviour/confounds.csv")
-    study = json.loads((results.folder / "validated" / "study.json").read_text())
-    if confounds is None:
+    """The behaviourally effective doses of the study compound, as the
+    translation step defines them (translation/effective_doses.csv)."""
+    effective = results.read("translation/effective_doses.csv")
+    if effective is None or effective.empty:
         return []
-    compound = str(study.get("compound", "")).lower()
-    hits = confounds[
-        (confounds["fst_effect"] == "improved") & (confounds["treatment"].astype(str).str.lower() == compound)
-    ]
-    return sorted(hits["dose_mg_kg"].unique().tolist())
+    return sorted(effective["dose_mg_kg"].unique().tolist())
 
 
 def exposure_at_effective_doses(results: Results):
+    """Rat over human exposure at each effective dose, human at steady
+    state where the table has it."""
+
+    def rows(frame):
+        selected = frame["rat_dose_mg_kg"].isin(effective_doses(results))
+        if "human_state" in frame and (frame["human_state"] == "steady_state").any():
+            selected &= frame["human_state"] == "steady_state"
+        return selected
+
     return results.table(
         "translation/exposure_ratios.csv",
         keys=["rat_dose_mg_kg", "route", "human_dose_mg", "human_state"],
-        rows=lambda f: f["rat_dose_mg_kg"].isin(effective_doses(results)),
+        rows=rows,
     )
+
+
+def evidence_links(results: Results, frame, anchors: set) -> list[str]:
+    """Per flag, the page anchor of its evidence: the block showing the
+    first table named in ``evidence_refs`` (when flags.csv has it), else
+    the section of the flag's area."""
+    links = []
+    for _, row in frame.iterrows():
+        target = ""
+        refs = str(row.get("evidence_refs", "") or "")
+        for ref in (r.strip() for r in refs.replace(",", ";").split(";")):
+            if ref and anchor(ref) in anchors:
+                target = anchor(ref)
+                break
+        if not target:
+            area = str(row.get("area", "")).lower()
+            target = area if area in anchors else "translation"
+        links.append(f"#{target}")
+    return links
 
 
 def occupancy_pivot(results: Results):
@@ -71,6 +93,7 @@ def occupancy_pivot(results: Results):
         columns=["species", "dose", "dose_unit"],
         value="occupancy",
         keys=["species", "receptor", "dose", "dose_unit", "basis"],
+        unit="%",
     )
 
 
@@ -142,15 +165,15 @@ HEADLINES = (
         id="headline-exposure",
         title="Exposure ratios, rat over human",
         text="Rat exposure at each behaviourally effective dose of the study compound over "
-        "human exposure at the clinical doses (total and unbound).",
+        "human exposure at the clinical doses (steady state; total and unbound).",
         table=exposure_at_effective_doses,
         missing="Translation not assessable: PK not provided.",
     ),
     Block(
         id="headline-occupancy",
         title="Receptor occupancy picture",
-        text="Fractional occupancy C_u / (C_u + Ki) at Cmax, rat at each effective dose and "
-        "human at each clinical dose (steady state where given). Read H1 (sedation) "
+        text="Occupancy (%) = 100 · C_u / (C_u + Ki) at unbound Cmax, rat at each effective dose "
+        "and human at each clinical dose (steady state where given). Read H1 (sedation) "
         "against α2 and 5-HT2 (antidepressant mechanism).",
         table=occupancy_pivot,
         missing="Translation not assessable: binding or PK not provided.",

@@ -13,14 +13,25 @@ from scripts.translation.occupancy import RECEPTOR_ROLES, receptor_order
 MAX_ANNOTATED_CELLS = 300
 
 
+def _span(values) -> str:
+    values = [v for v in values if np.isfinite(v)]
+    if not values:
+        return "–"
+    low, high = min(values), max(values)
+    return f"{low:.3g}" if np.isclose(low, high) else f"{low:.3g}–{high:.3g}"
+
+
 def plot_exposure(exposure: pd.DataFrame, therapeutic_range, tau_h):
-    """Two panels: total plasma concentrations (rat single-dose Cmax and
-    Cavg = AUC/tau; human steady-state Cmax,ss and Cavg,ss) against the
-    human therapeutic range (shaded; *therapeutic_range* (low, high) ng/mL,
-    None without a human reference), and unbound AUC, rat vs human. Log
-    scales."""
+    """Two panels on log axes, points and ranges (no bars): left, total
+    plasma concentration per group as a vertical range from Cavg = AUC/tau
+    (circle) to Cmax (triangle), rat single dose and human steady state,
+    against the human therapeutic range (shaded; *therapeutic_range* (low,
+    high) ng/mL, None without a human reference); right, unbound AUC per
+    group. Rat and human differ in colour (Okabe-Ito) and marker fill."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+
+    from scripts.plotting import OKABE_ITO, set_alt_text
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     rat = exposure[(exposure["species"] == "rat") & exposure["auc_ng_h_mL"].notna()]
@@ -29,39 +40,69 @@ def plot_exposure(exposure: pd.DataFrame, therapeutic_range, tau_h):
         f"human {d:g} mg/day" for d in human["dose"]
     ]
     x = np.arange(len(labels))
+    n_rat = len(rat)
+    colours = {"rat": OKABE_ITO[4], "human": OKABE_ITO[3]}
+    species = ["rat"] * n_rat + ["human"] * len(human)
     cmax = np.r_[rat["cmax_ng_mL"].to_numpy(float), human["cmax_ng_mL"].to_numpy(float)]
     cavg = np.r_[rat["c_avg_ng_mL"].to_numpy(float), human["c_avg_ng_mL"].to_numpy(float)]
-    colours = ["#d95f02"] * len(rat) + ["#1b9e77"] * len(human)
+    auc_u = np.r_[rat["auc_unbound_ng_h_mL"].to_numpy(float), human["auc_unbound_ng_h_mL"].to_numpy(float)]
     ax = axes[0]
+    handles = []
     if therapeutic_range is not None:
         low, high = therapeutic_range
-        ax.axhspan(
-            low, high, color="#1b9e77", alpha=0.15, label=f"human therapeutic range {low:g}-{high:g} ng/mL"
+        handles.append(
+            ax.axhspan(
+                low,
+                high,
+                color=OKABE_ITO[2],
+                alpha=0.15,
+                label=f"human therapeutic range {low:g}–{high:g} ng/mL",
+            )
         )
-    ax.scatter(x, cmax, marker="^", c=colours, s=50)
-    ax.scatter(x, cavg, marker="o", c=colours, s=50)
-    handles = [
-        ax.patches[0] if ax.patches else None,
-        Line2D(
-            [], [], marker="^", color="grey", linestyle="", label="Cmax (rat single dose; human steady state)"
-        ),
-        Line2D([], [], marker="o", color="grey", linestyle="", label=f"Cavg = AUC / {tau_h:g} h"),
-        Line2D([], [], marker="s", color="#d95f02", linestyle="", label="rat"),
-        Line2D([], [], marker="s", color="#1b9e77", linestyle="", label="human"),
+    for xi, sp, hi, lo in zip(x, species, cmax, cavg):
+        face = colours[sp] if sp == "rat" else "white"
+        ax.vlines(xi, lo, hi, color=colours[sp], lw=1.5)
+        ax.plot(xi, hi, marker="^", ms=7, color=colours[sp], mfc=face, ls="")
+        ax.plot(xi, lo, marker="o", ms=6, color=colours[sp], mfc=face, ls="")
+    handles += [
+        Line2D([], [], marker="^", color="grey", ls="", label="Cmax (rat single dose; human steady state)"),
+        Line2D([], [], marker="o", color="grey", ls="", label=f"Cavg = AUC / {tau_h:g} h"),
+        Line2D([], [], marker="o", color=colours["rat"], ls="", label="rat (filled)"),
+        Line2D([], [], marker="o", color=colours["human"], mfc="white", ls="", label="human (open)"),
     ]
     ax.set_yscale("log")
     ax.set_ylabel("total plasma concentration (ng/mL)")
     ax.set_xticks(x, labels, rotation=45, ha="right")
-    ax.set_title("Concentrations vs therapeutic range")
-    ax.legend(handles=[h for h in handles if h is not None], fontsize=7, loc="best")
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_title("Concentration range over the dosing interval", fontsize=10)
+    ax.legend(handles=handles, fontsize=7, loc="best")
     ax = axes[1]
-    auc_u = np.r_[rat["auc_unbound_ng_h_mL"].to_numpy(float), human["auc_unbound_ng_h_mL"].to_numpy(float)]
-    ax.bar(x, auc_u, color=colours)
+    for xi, sp, value in zip(x, species, auc_u):
+        ax.plot(
+            xi, value, marker="s", ms=7, color=colours[sp], mfc=colours[sp] if sp == "rat" else "white", ls=""
+        )
     ax.set_yscale("log")
-    ax.set_ylabel("unbound AUC (ng*h/mL)")
+    ax.set_ylabel("unbound AUC (ng·h/mL)")
     ax.set_xticks(x, labels, rotation=45, ha="right")
-    ax.set_title("Unbound AUC per dose (rat orange, human green)")
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_title("Unbound AUC per dose (rat filled, human open)", fontsize=10)
+    for a in axes:
+        if 0 < n_rat < len(labels):
+            a.axvline(n_rat - 0.5, color="grey", lw=0.8, ls=":")
+        a.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    text = (
+        f"Rat versus human exposure on log axes: rat Cmax {_span(cmax[:n_rat])} ng/mL at "
+        f"{_span(rat['dose'].astype(float))} mg/kg versus human steady-state Cmax {_span(cmax[n_rat:])} ng/mL "
+        f"at {_span(human['dose'].astype(float))} mg/day"
+    )
+    if therapeutic_range is not None:
+        text += (
+            f", against the human therapeutic range {therapeutic_range[0]:g}–{therapeutic_range[1]:g} ng/mL"
+        )
+    set_alt_text(
+        fig, text + f"; unbound AUC rat {_span(auc_u[:n_rat])} vs human {_span(auc_u[n_rat:])} ng·h/mL."
+    )
     return fig
 
 
@@ -130,4 +171,13 @@ def plot_occupancy(occ: pd.DataFrame, tau_h, bases=("cmax", "c_avg")):
     fig.suptitle(
         "Receptor occupancy: rat at effective doses, human at clinical doses (steady state)", fontsize=10
     )
+    from scripts.plotting import set_alt_text
+
+    cmax = data[data["basis"] == "cmax"]
+    top = cmax.sort_values("occupancy", ascending=False).head(1)
+    text = f"Heatmap of receptor occupancy (%) for {len(keys)} receptors in rat and human"
+    if len(top):
+        r = top.iloc[0]
+        text += f"; highest at unbound Cmax: {r['receptor']} {100 * r['occupancy']:.3g}% ({r['column']})"
+    set_alt_text(fig, text + ".")
     return fig

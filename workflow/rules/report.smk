@@ -5,6 +5,8 @@
 rule report:
     input:
         list(ALL_TARGETS),
+        effective_doses=f"{OUT}/translation/effective_doses.csv",
+        bibliography=str(REPO_ROOT / "resources" / "reference" / "bibliography.yaml"),
     output:
         report(
             f"{OUT}/report.html",

@@ -39,7 +39,12 @@ def main(smk):
     write_csv(result["exclusions"], smk.output.exclusions, columns=EXCLUSION_COLUMNS)
     write_csv(result["two_way"], smk.output.two_way, columns=TWO_WAY_COLUMNS)
     write_csv(result["long"], smk.output.endpoints, columns=LONG_COLUMNS)
-    figure = figures.plot_test(result["long"], result["comparisons"], treatments=treatments)
+    figure = figures.plot_test(
+        result["long"],
+        result["comparisons"],
+        treatments=treatments,
+        fst_window_min=settings["fst_window_min"],
+    )
     save_figure(figure, smk.output.figure)
 
 

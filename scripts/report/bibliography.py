@@ -1,0 +1,132 @@
+"""Citations: reference keys of resources/reference/bibliography.yaml found
+in the page's text become "Timmer et al. 2000 [3]", numbered in order of
+first citation, with the numbered reference list at the end of the page.
+
+A key is cited wherever a result table or a sentence names it (e.g. the
+``source`` of a human reference value, the evidence of a flag, the
+``references`` column of flags.csv). Nothing else is changed in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from markupsafe import Markup, escape
+
+BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "resources" / "reference" / "bibliography.yaml"
+
+
+def load(path=BIBLIOGRAPHY) -> dict:
+    path = Path(path)
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def short_name(entry: dict, key: str) -> str:
+    """ "Timmer et al. 2000", "Organon", "Dunnett 1955"."""
+    authors = str(entry.get("authors") or "").strip()
+    kind = str(entry.get("type") or "article")
+    if authors and kind not in ("article", "book"):
+        organisation = re.split(r"[/(,]", authors)[0].strip()
+        name = f"{organisation}, {kind}"
+    elif authors:
+        first = authors.split(",")[0].split("(")[0].strip()
+        surname = first.split(" ")[0] if " " in first and first.split(" ")[-1].isupper() else first
+        several = "," in authors or "et al" in authors
+        name = f"{surname} et al." if several else surname
+    else:
+        name = str(entry.get("journal") or key)
+    year = entry.get("year")
+    return f"{name} {year}" if year else name
+
+
+def full_text(entry: dict) -> str:
+    """One reference: authors (year). Title. Journal volume(issue): pages."""
+    parts = []
+    authors = entry.get("authors")
+    year = entry.get("year")
+    if authors:
+        parts.append(f"{authors}" + (f" ({year})." if year else "."))
+    elif year:
+        parts.append(f"({year}).")
+    if entry.get("title"):
+        parts.append(f"{str(entry['title']).rstrip('.')}.")
+    journal = entry.get("journal")
+    if journal:
+        where = str(journal)
+        if entry.get("volume"):
+            where += f" {entry['volume']}"
+            if entry.get("issue"):
+                where += f"({entry['issue']})"
+        if entry.get("pages"):
+            where += f": {entry['pages']}"
+        parts.append(where + ".")
+    return " ".join(parts)
+
+
+class Citations:
+    """The bibliography and the keys cited so far, numbered by first use."""
+
+    def __init__(self, entries: dict | None = None):
+        self.entries = load() if entries is None else entries
+        keys = sorted((k for k in self.entries if len(k) >= 4), key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None
+        )
+        self.numbers: dict[str, int] = {}
+
+    def number(self, key: str) -> int:
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+        return self.numbers[key]
+
+    def label(self, key: str) -> str:
+        entry = self.entries[key]
+        if entry.get("type") == "placeholder":
+            return "no primary source"
+        return f"{short_name(entry, key)} [{self.number(key)}]"
+
+    def cite(self, text) -> Markup:
+        """*text* escaped, each reference key in it replaced by a link to
+        its numbered entry."""
+        text = "" if text is None else str(text)
+        if self.pattern is None or not self.pattern.search(text):
+            return escape(text)
+        out, last = [], 0
+        for match in self.pattern.finditer(text):
+            key = match.group(1)
+            between = text[last : match.start()]
+            out.append(escape("; " if last and between == ";" else between))
+            if self.entries[key].get("type") == "placeholder":
+                out.append(escape("no primary source"))
+            else:
+                number = self.number(key)
+                out.append(
+                    Markup('<a class="cite" href="#ref-{}" data-key="{}">{}</a>').format(
+                        number, key, self.label(key)
+                    )
+                )
+            last = match.end()
+        out.append(escape(text[last:]))
+        return Markup("").join(out)
+
+    def cited(self) -> list[dict]:
+        """The cited references in number order, for the reference list."""
+        rows = []
+        for key, number in sorted(self.numbers.items(), key=lambda item: item[1]):
+            entry = self.entries[key]
+            rows.append(
+                {
+                    "number": number,
+                    "key": key,
+                    "text": full_text(entry),
+                    "doi": entry.get("doi"),
+                    "pmid": entry.get("pmid"),
+                    "url": entry.get("url"),
+                    "confirmed": bool(entry.get("confirmed")),
+                }
+            )
+        return rows
