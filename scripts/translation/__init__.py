@@ -23,9 +23,9 @@ Modules: :mod:`~scripts.translation.reference` (human reference),
 """
 
 from scripts.translation.common import geometric_mean, norm_name
+from scripts.translation.design import Design, route_mismatches, study_design
 from scripts.translation.effective import (
     EFFECTIVE_COLUMNS,
-    EFFICACY_DIRECTIONS,
     effective_doses,
     effective_results,
     efficacy_directions,
@@ -51,7 +51,9 @@ from scripts.translation.flags import (
     flag_confounds,
     flag_dose_scaling,
     flag_occupancy,
+    flag_route_mismatch,
     flag_single_model,
+    flag_single_sex,
     flag_species_ki,
     raised,
 )
@@ -77,7 +79,10 @@ from scripts.translation.reference import (
     OVERRIDE_SOURCE,
     REFERENCE_COLUMNS,
     apply_overrides,
+    bibliography,
     check_reference,
+    citation,
+    citations,
     load_reference,
     ref_range,
     ref_value,
@@ -85,6 +90,7 @@ from scripts.translation.reference import (
     species_fu,
     therapeutic_range,
 )
+from scripts.translation.registry import FLAGS, Evidence
 from scripts.translation.run import translate
 from scripts.translation.scaling import (
     DOSE_TRANSLATION_COLUMNS,
@@ -92,11 +98,23 @@ from scripts.translation.scaling import (
     exposure_matched_dose_mg,
     hed_mg_kg,
 )
+from scripts.translation.species_ki import SPECIES_KI_COLUMNS, species_ki_table
 
 __all__ = [
+    "FLAGS",
+    "SPECIES_KI_COLUMNS",
+    "Design",
+    "Evidence",
+    "bibliography",
+    "citation",
+    "citations",
+    "flag_route_mismatch",
+    "flag_single_sex",
+    "route_mismatches",
+    "species_ki_table",
+    "study_design",
     "DOSE_TRANSLATION_COLUMNS",
     "EFFECTIVE_COLUMNS",
-    "EFFICACY_DIRECTIONS",
     "EXPOSURE_COLUMNS",
     "EXPOSURE_RATIO_COLUMNS",
     "FLAG_COLUMNS",
