@@ -13,15 +13,17 @@ import pandas as pd
 from scripts.translation import recommendations as rec
 from scripts.translation.common import compound_rows, is_empty, norm_name, species_rows
 from scripts.translation.flags import _row
-from scripts.translation.reference import human_metabolites, record_confirmed, record_sources
+from scripts.translation.reference import record_confirmed, record_sources
 from scripts.translation.registry import (
     T_BIOAVAILABILITY,
+    T_DETECTABILITY,
     T_EXPOSURE,
     T_METABOLITES,
     T_REFERENCE,
     Evidence,
     flag_row,
     not_assessable,
+    sig,
 )
 
 
@@ -86,31 +88,58 @@ def flag_bioavailability(bioavailability, reference, compound, cfg, design, matc
 
 
 def _lloq(detectability, analyte, species="rat"):
+    """(text as in detectability.csv, highest LLOQ ng/mL) or (None, NaN)."""
     if is_empty(detectability):
-        return None
+        return None, float("nan")
     rows = species_rows(detectability, species)
     rows = rows[rows["analyte"].astype(str).map(norm_name) == norm_name(analyte)]
-    return None if rows.empty else str(rows["lloq_ng_mL"].iloc[0])
+    if rows.empty:
+        return None, float("nan")
+    text = str(rows["lloq_ng_mL"].iloc[0])
+    return text, max(float(x) for x in text.split("-"))
+
+
+def _parent_cmax(parent_groups, found):
+    """Highest parent Cmax (ng/mL, NCA group geometric mean) among the
+    groups where the metabolite was measured: (cmax, route, dose) or None."""
+    if is_empty(parent_groups):
+        return None
+    best = None
+    for route, dose in zip(
+        found["route"].astype(str).str.lower(), found["dose_mg_kg"].astype(float), strict=True
+    ):
+        g = parent_groups[(parent_groups["route"] == route) & np.isclose(parent_groups["dose_mg_kg"], dose)]
+        if len(g) and (best is None or float(g["cmax_ng_mL"].iloc[0]) > best[0]):
+            best = (float(g["cmax_ng_mL"].iloc[0]), route, dose)
+    return best
+
+
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 def flag_metabolites(
-    metabolites, reference, compound, cfg, design, detectability=None, species="rat"
+    metabolites, reference, compound, cfg, design, detectability=None, parent_groups=None, species="rat"
 ) -> list:
-    """Human metabolites of the reference against the rat: not measured ->
-    "not assessable"; not detected in any rat group -> judged against the
-    assay's LLOQ (low severity: absence is unproven while the LLOQ is
-    above the concentration the human ratio implies, or no human ratio is
-    given); detected with a metabolite-to-parent ratio differing more than
-    ``metabolite_ratio_fold`` from the human one -> low. Metabolites that
-    agree are listed in the evidence of no flag: they raise none."""
+    """One row for the human metabolites of the reference against the rat.
+
+    * Not measured in the rat -> "not assessable" (that metabolite).
+    * Not detected in any rat group -> judged against the assay: with a
+      human metabolite-to-parent ratio, the concentration it implies
+      (ratio x the rat parent Cmax) against the LLOQ (``detectability.csv``):
+      LLOQ above it -> low (absence unproven); below it -> medium, high for
+      a major human metabolite (ratio at least ``metabolite_major_fraction``,
+      the FDA MIST 10% criterion) with a confirmed ratio. Without a human
+      ratio -> low, the LLOQ set against the parent Cmax.
+    * Detected, ratio differing more than ``metabolite_ratio_fold`` from the
+      human one -> low (medium for a major metabolite).
+    Metabolites that agree between species are stated in the evidence."""
     fid = "metabolite_profile_difference"
-    names = human_metabolites(reference)
     if is_empty(metabolites):
         return [not_assessable(fid, "PK area not provided: rat metabolites unknown")]
     rows = species_rows(metabolites, species)
     rows = rows[rows["analyte"].astype(str).str.lower() != str(compound).lower()]
-    ratio_fold = float(cfg["metabolite_ratio_fold"])
-    out = []
+    ratio_fold, major = float(cfg["metabolite_ratio_fold"]), float(cfg["metabolite_major_fraction"])
+    ev, out, problems, agree, advice, refs, severity = Evidence(), [], [], [], [], [], None
     for met in reference.get("metabolites") or []:
         if not met.get("present_in_humans", True):
             continue
@@ -122,52 +151,75 @@ def flag_metabolites(
             continue
         analyte = str(found["analyte"].iloc[0])
         human = (met.get("auc_ratio_to_parent") or {}).get("value")
+        rkey = {"key": f"metabolites.{met['name']}.auc_ratio_to_parent"}
+        is_major = bool(human) and float(human) >= major and record_confirmed(met, "auc_ratio_to_parent")
         detected = found[found["detection"].astype(str).str.lower() != "not detected"]
-        ev = Evidence()
         if detected.empty:
-            lloq = _lloq(detectability, analyte, species)
-            groups = ", ".join(f"{r} {float(d):g} mg/kg" for r, d in zip(found["route"], found["dose_mg_kg"]))
-            evidence = f"{analyte}: not detected in any {species} group ({groups})" + (
-                f", LLOQ {lloq} ng/mL" if lloq else ""
+            lloq_text, lloq = _lloq(detectability, analyte, species)
+            parent = _parent_cmax(parent_groups, found)
+            where = ", ".join(
+                f"{r} {float(d):g} mg/kg" for r, d in zip(found["route"], found["dose_mg_kg"], strict=True)
             )
-            evidence += (
-                "; no human metabolite-to-parent ratio is given, so absence cannot be judged against it"
-                if not human
-                else ""
-            )
-            text, refs = rec.metabolite(design, [analyte])
-            out.append(
-                flag_row(fid, "low", evidence, text, ev, record_sources(met, "auc_ratio_to_parent") + refs)
-            )
+            text = f"{analyte} not detected in any {species} group ({where})"
+            if lloq_text:
+                text += f", LLOQ {ev.quote(T_DETECTABILITY, {'species': species, 'analyte': analyte}, 'lloq_ng_mL', lloq_text)} ng/mL"
+            if human and parent and math.isfinite(lloq):
+                expected = float(human) * parent[0]
+                text += f"; human metabolite-to-parent ratio {ev.cell(T_REFERENCE, rkey, 'value', human, 2)}"
+                if lloq >= expected:
+                    sev = "low"
+                    advice.append(rec.metabolite_absent_by_lloq(analyte, lloq_text, expected)[0])
+                else:
+                    sev = "high" if is_major else "medium"
+                    text += " (the implied concentration is above the LLOQ: lower formation in the rat)"
+                    advice.append(rec.metabolite(design, [analyte])[0])
+            else:
+                sev = "low"
+                text += "; no human metabolite-to-parent ratio is given" if not human else ""
+                if parent and math.isfinite(lloq):
+                    advice.append(
+                        f"{analyte}: the LLOQ is {sig(100 * lloq / parent[0], 2)}% of the parent Cmax at "
+                        f"{parent[1]} {parent[2]:g} mg/kg; absence below that level is not shown."
+                    )
+            problems.append(text)
+            severity = max([severity or sev, sev], key=SEVERITY_RANK.get)
+            refs += record_sources(met, "auc_ratio_to_parent")
             continue
         ratios = pd.to_numeric(detected["ratio_geometric_mean"], errors="coerce")
         if not human or not ratios.notna().any():
             continue
-        parts = []
+        far, near = [], []
         for _, r in detected[ratios.notna()].iterrows():
+            keys = {
+                "species": species,
+                "analyte": analyte,
+                "route": r["route"],
+                "dose_mg_kg": float(r["dose_mg_kg"]),
+            }
             rat_ratio = float(r["ratio_geometric_mean"])
-            if max(rat_ratio / human, human / rat_ratio) > ratio_fold:
-                keys = {
-                    "species": species,
-                    "analyte": analyte,
-                    "route": r["route"],
-                    "dose_mg_kg": float(r["dose_mg_kg"]),
-                }
-                parts.append(
-                    f"{r['route']} {float(r['dose_mg_kg']):g} mg/kg: "
-                    f"{ev.cell(T_METABOLITES, keys, 'ratio_geometric_mean', rat_ratio)}"
-                )
-        if parts:
-            evidence = (
-                f"{analyte}: metabolite-to-parent AUC ratio in {species} " + "; ".join(parts) + " vs human "
-                f"{ev.cell(T_REFERENCE, {'key': 'metabolites.' + met['name'] + '.auc_ratio_to_parent'}, 'value', human, 2)}"
-                f" (more than {ev.config('translation.metabolite_ratio_fold', ratio_fold)}-fold apart)"
+            part = (
+                f"{ev.cell(T_METABOLITES, keys, 'ratio_geometric_mean', rat_ratio)} "
+                f"({r['route']} {float(r['dose_mg_kg']):g} mg/kg)"
             )
-            text, refs = rec.metabolite(design, [analyte])
-            out.append(
-                flag_row(fid, "low", evidence, text, ev, record_sources(met, "auc_ratio_to_parent") + refs)
+            (far if max(rat_ratio / human, human / rat_ratio) > ratio_fold else near).append(part)
+        human_text = ev.cell(T_REFERENCE, rkey, "value", human, 2)
+        if far:
+            problems.append(
+                f"{analyte}: metabolite-to-parent AUC ratio in {species} {', '.join(far)} vs human {human_text} "
+                f"(more than {ev.config('translation.metabolite_ratio_fold', ratio_fold)}-fold apart)"
             )
-    del names
+            sev = "medium" if is_major else "low"
+            severity = max([severity or sev, sev], key=SEVERITY_RANK.get)
+            advice.append(rec.metabolite(design, [analyte])[0])
+            refs += record_sources(met, "auc_ratio_to_parent")
+        else:
+            agree.append(
+                f"{analyte} agrees between species: {species} {', '.join(near)} vs human {human_text}"
+            )
+    if problems:
+        evidence = "; ".join(problems + agree)
+        text = " ".join(dict.fromkeys(advice)) or rec.metabolite(design, [])[0]
+        out.append(flag_row(fid, severity, evidence, text, ev, refs + ["fda2020_mist"]))
     return out
 
 

@@ -87,7 +87,7 @@ def metabolite_absent_by_lloq(analyte, lloq, expected) -> tuple:
 
 
 def metabolite(design, analytes) -> tuple:
-    names = ", ".join(analytes)
+    names = ", ".join(analytes) or "the human metabolites"
     if design.metabolites_measured:
         return (
             f"Metabolites were measured ({', '.join(design.analytes_measured)}); interpret {names} with the "

@@ -191,7 +191,7 @@ def translate(
         }
         match = dose_match(rat, human, fu_rat, fu_h) if not rat.empty and "extrapolated" in rat else {}
         flags += pf.flag_bioavailability(bioavailability, reference, compound, cfg, design, match)
-        flags += pf.flag_metabolites(metabolites, reference, compound, cfg, design, detectability)
+        flags += pf.flag_metabolites(metabolites, reference, compound, cfg, design, detectability, groups)
         flags += pf.flag_half_life(rat, reference, cfg, design)
         flags += fl.flag_dose_scaling(
             translation, float(cfg["dose_disagreement_fold"]), float(cfg["dose_scaling_high_factor"]), match
