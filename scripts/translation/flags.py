@@ -341,7 +341,7 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
             keys = {"species": "rat", "receptor": r["receptor"], "dose": float(r["dose"]), "basis": basis}
             parts.append(
                 f"rat {float(r['dose']):g} {r['dose_unit']} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
-                + (" (other side of 50%)" if different else "")
+                + (" (other side of half occupancy)" if different else "")
             )
         if not parts:
             continue

@@ -157,9 +157,12 @@ def flag_metabolites(
         if detected.empty:
             lloq_text, lloq = _lloq(detectability, analyte, species)
             parent = _parent_cmax(parent_groups, found)
-            where = ", ".join(
-                f"{r} {float(d):g} mg/kg" for r, d in zip(found["route"], found["dose_mg_kg"], strict=True)
-            )
+            groups = []
+            for r, d in zip(found["route"], found["dose_mg_kg"], strict=True):
+                keys = {"species": species, "analyte": analyte, "route": r, "dose_mg_kg": float(d)}
+                ev.quote(T_METABOLITES, keys, "detection", "")
+                groups.append(f"{r} {float(d):g} mg/kg")
+            where = ", ".join(groups)
             text = f"{analyte} not detected in any {species} group ({where})"
             if lloq_text:
                 text += f", LLOQ {ev.quote(T_DETECTABILITY, {'species': species, 'analyte': analyte}, 'lloq_ng_mL', lloq_text)} ng/mL"

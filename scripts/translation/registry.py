@@ -82,7 +82,7 @@ def area(flag_id: str) -> str:
 
 def sig(value, digits=3) -> str:
     """A number with *digits* significant digits, no float noise ("n/a"
-    when missing)."""
+    when missing); plain notation from 1e-4 to 1e6, else scientific."""
     if value is None:
         return "n/a"
     try:
@@ -91,10 +91,12 @@ def sig(value, digits=3) -> str:
         return "n/a"
     if not math.isfinite(x):
         return "n/a"
-    text = f"{x:.{digits}g}"
-    if "e" in text:  # plain notation for the reader; same digits
-        text = f"{x:.{max(digits - 1 - int(math.floor(math.log10(abs(x)))), 0)}f}"
-    return text
+    if x == 0 or 1e-4 <= abs(x) < 1e6:
+        text = f"{x:.{digits}g}"
+        if "e" in text:  # e.g. 12345 at 3 digits: plain, rounded to units
+            text = f"{x:.0f}"
+        return text
+    return f"{x:.{digits}g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def _key_text(value) -> str:
