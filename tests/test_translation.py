@@ -470,7 +470,7 @@ def test_rat_exposure_measured_interpolated_or_extrapolated():
     doses = pd.DataFrame({"dose_mg_kg": [10.0, 5.0, 30.0, 3.0], "route": ["po", "po", "po", "ip"]})
     proportionality = pd.DataFrame(
         [
-            {"route": "po", "parameter": "auc_inf_ng_h_mL", "slope_ci90_low": 0.9, "slope_ci90_high": 1.4,
+            {"route": "po", "parameter": "auc_inf_ng_h_mL", "smith_ci_low": 0.9, "smith_ci_high": 1.4,
              "slope_ci_low": 0.8, "slope_ci_high": 1.5}
         ]
     )  # fmt: skip

@@ -81,5 +81,6 @@ DETECTABILITY_COLUMNS = [
 DOSE_PROPORTIONALITY_COLUMNS = [
     "species", "analyte", "route", "parameter", "doses_mg_kg", "n_doses",
     "n_animals", "slope", "slope_ci_low", "slope_ci_high", "conclusion",
-    "method",
+    "method", "dose_ratio", "smith_ci_level", "smith_ci_low", "smith_ci_high",
+    "smith_low", "smith_high",
 ]  # fmt: skip

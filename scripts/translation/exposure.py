@@ -163,8 +163,8 @@ def _slope_ci(proportionality, route, parameter):
     if rows.empty:
         return None
     r = rows.iloc[0]
-    lo = r.get("slope_ci90_low", r["slope_ci_low"])
-    hi = r.get("slope_ci90_high", r["slope_ci_high"])
+    lo = r.get("smith_ci_low", r["slope_ci_low"])
+    hi = r.get("smith_ci_high", r["slope_ci_high"])
     return (float(lo), float(hi)) if np.isfinite([lo, hi]).all() else None
 
 
