@@ -15,7 +15,9 @@ Across animals (details in each function's docstring):
   (:func:`scripts.pk.bioavailability.bioavailability_table`).
 * Dose proportionality: power model, slope of ln(AUC or Cmax) on ln(dose),
   judged by Smith et al. (2000) (:func:`scripts.pk.dose_proportionality.dose_proportionality_table`).
-* Metabolite/parent AUClast ratios per animal; detectability per analyte.
+* Metabolite/parent AUClast ratios per animal and metabolite route ratios
+  (extravascular/IV dose-normalised AUClast: exposure ratios, not F; the
+  bioavailability table holds the parent only); detectability per analyte.
   An analyte BLQ throughout is "not detected", never zero exposure
   (:mod:`scripts.pk.metabolites`).
 """
@@ -67,8 +69,8 @@ def study_tables(
     return {
         "nca": nca,
         "summary": summary_table(nca, sparse),
-        "bioavailability": bioavailability_table(nca, settings, sparse),
-        "metabolites": metabolite_table(nca, parent),
+        "bioavailability": bioavailability_table(nca, settings, sparse, parent=parent),
+        "metabolites": metabolite_table(nca, parent, settings, sparse),
         "detectability": detectability_table(data),
         "dose_proportionality": dose_proportionality_table(
             nca, settings["dose_proportionality_theta"], settings["dose_proportionality_ci_level"]

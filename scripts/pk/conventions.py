@@ -70,6 +70,8 @@ METABOLITE_COLUMNS = [
     "species", "analyte", "parent", "route", "dose_mg_kg", "n_animals",
     "n_animals_quantifiable", "detection", "ratio_basis", "n_ratio",
     "ratio_geometric_mean", "ratio_geo_cv_pct", "ratio_min", "ratio_max",
+    "auc_metric", "route_ratio_reference", "route_ratio", "route_ratio_ci_low",
+    "route_ratio_ci_high", "route_ratio_method",
 ]  # fmt: skip
 
 DETECTABILITY_COLUMNS = [
