@@ -894,3 +894,14 @@ def test_recommendations_cite_no_internal_documents():
 def test_geometric_mean_ignores_non_positive_values():
     assert tr.geometric_mean([1.0, 4.0, 0.0, -2.0, np.nan]) == pytest.approx(2.0)
     assert math.isnan(tr.geometric_mean([])) and math.isnan(tr.geometric_mean([0.0, -1.0]))
+
+
+def test_molecular_weight_and_clinical_doses_come_from_the_reference_when_the_study_omits_them():
+    study = {k: v for k, v in STUDY.items() if k not in ("molecular_weight_g_mol", "clinical_doses_mg")}
+    reference = dict(REFERENCE, clinical_context={"doses_mg_per_day": {"range": [15, 45]}})
+    out = _run(example_like_tables(), study=study, reference=reference)
+    human = out["exposure"][out["exposure"]["species"] == "human"]
+    assert sorted(set(human["dose"])) == [15.0, 45.0]
+    with_study = _run(example_like_tables())
+    rat = lambda o: o["occupancy"][o["occupancy"]["species"] == "rat"].reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(rat(out), rat(with_study))  # same MW 265.36 from the reference
