@@ -50,7 +50,7 @@ def raised(flags: pd.DataFrame) -> pd.DataFrame:
 
 def _row(flag_id, severity, evidence, ev, advice):
     text, refs = advice
-    return flag_row(flag_id, severity, evidence, text, ev, refs)
+    return flag_row(flag_id, severity, evidence, text, ev, (), refs)
 
 
 # --------------------------------------------------------------------------

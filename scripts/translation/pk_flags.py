@@ -84,7 +84,7 @@ def flag_bioavailability(bioavailability, reference, compound, cfg, design, matc
     )
     severity, evidence = _cap(severity, record_confirmed(reference, "oral_bioavailability"), evidence)
     text, refs = rec.bioavailability(design, match)
-    return [flag_row(fid, severity, evidence, text, ev, bib_keys + refs)]
+    return [flag_row(fid, severity, evidence, text, ev, bib_keys, refs)]
 
 
 def _lloq(detectability, analyte, species="rat"):
@@ -222,7 +222,7 @@ def flag_metabolites(
     if problems:
         evidence = "; ".join(problems + agree)
         text = " ".join(dict.fromkeys(advice)) or rec.metabolite(design, [])[0]
-        out.append(flag_row(fid, severity, evidence, text, ev, refs + ["fda2020_mist"]))
+        out.append(flag_row(fid, severity, evidence, text, ev, refs, ["fda2020_mist"]))
     return out
 
 
@@ -265,7 +265,7 @@ def flag_half_life(exposure, reference, cfg, design) -> list:
         "high" if ratio > high_fold else "medium", record_confirmed(reference, "t_half_h"), evidence
     )
     text, refs = rec.half_life(design, t_rat, cfg["dosing_interval_h"])
-    return [flag_row(fid, severity, evidence, text, ev, record_sources(reference, "t_half_h") + refs)]
+    return [flag_row(fid, severity, evidence, text, ev, record_sources(reference, "t_half_h"), refs)]
 
 
 def flag_fu_default(exposure, fu_source: str) -> list:

@@ -141,8 +141,13 @@ class Evidence:
         return "; ".join(out)
 
 
-def flag_row(flag_id, severity, evidence, recommendation, refs: Evidence | None = None, references=()):
-    """One row of ``flags.csv`` (columns :data:`FLAG_COLUMNS`)."""
+def flag_row(flag_id, severity, evidence, recommendation, refs: Evidence | None = None, references=(),
+             advice_references=()) -> dict:  # fmt: skip
+    """One row of ``flags.csv`` (columns :data:`FLAG_COLUMNS`).
+    *references* are the bibliography keys behind the evidence (e.g. the
+    human reference values it quotes), *advice_references* those behind the
+    recommendation; ``references`` lists both, and :func:`cite` renders
+    them into the text."""
     if flag_id not in FLAGS:
         raise KeyError(f"unknown flag_id {flag_id!r}")
     return {
@@ -152,9 +157,30 @@ def flag_row(flag_id, severity, evidence, recommendation, refs: Evidence | None 
         "area": area(flag_id),
         "evidence": evidence,
         "evidence_refs": refs.text() if refs is not None else "",
-        "references": ";".join(dict.fromkeys(references)),
+        "references": ";".join(dict.fromkeys([*references, *advice_references])),
         "recommendation": recommendation,
+        "_evidence_sources": list(dict.fromkeys(references)),
+        "_advice_sources": list(dict.fromkeys(advice_references)),
     }
+
+
+def cite(rows: list, bib: dict) -> list:
+    """The rows with their sources rendered as "Author et al. YEAR [n]"
+    (:func:`scripts.translation.reference.citations`): the evidence ends
+    with "Sources: ...", the recommendation with its own in parentheses.
+    A key never appears in the text."""
+    from scripts.translation.reference import citations
+
+    out = []
+    for row in rows:
+        row = dict(row)
+        ev, adv = row.pop("_evidence_sources", []), row.pop("_advice_sources", [])
+        if ev:
+            row["evidence"] = f"{row['evidence']}. Sources: {citations(ev, bib)}."
+        if adv and row["recommendation"]:
+            row["recommendation"] = f"{row['recommendation']} ({citations(adv, bib)})"
+        out.append(row)
+    return out
 
 
 def not_assessable(flag_id, why, recommendation="") -> dict:

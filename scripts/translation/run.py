@@ -31,13 +31,14 @@ from scripts.translation.occupancy import (
 from scripts.translation.recommendations import exposure_matched_rat_dose
 from scripts.translation.reference import (
     REFERENCE_COLUMNS,
+    bibliography,
     ref_range,
     ref_value,
     reference_table,
     species_fu,
     therapeutic_range,
 )
-from scripts.translation.registry import FLAG_COLUMNS, not_assessable
+from scripts.translation.registry import FLAG_COLUMNS, cite, not_assessable
 from scripts.translation.scaling import DOSE_TRANSLATION_COLUMNS, dose_translation
 from scripts.translation.species_ki import SPECIES_KI_COLUMNS, species_ki_table
 
@@ -231,7 +232,7 @@ def translate(
         "occupancy": occ,
         "ki_used": ki_used[KI_USED_COLUMNS] if len(ki_used) else pd.DataFrame(columns=KI_USED_COLUMNS),
         "species_ki": sk[SPECIES_KI_COLUMNS],
-        "flags": pd.DataFrame(flags, columns=FLAG_COLUMNS),
+        "flags": pd.DataFrame(cite(flags, bibliography(reference)), columns=FLAG_COLUMNS),
         "reference": ref_table,
         "effective_results": effective_table,
         "effective_doses": effective,
