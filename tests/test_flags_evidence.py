@@ -54,7 +54,7 @@ def test_citations_render_author_year_and_bibliography_number_never_a_key():
     import yaml
 
     bib = tr.bibliography(None)
-    keys = list(yaml.safe_load(open(tr.reference.BIBLIOGRAPHY, encoding="utf-8")))
+    keys = list(yaml.safe_load(tr.reference.BIBLIOGRAPHY.read_text(encoding="utf-8")))
     assert tr.citation("timmer2000", bib) == f"Timmer et al. 2000 [{keys.index('timmer2000') + 1}]"
     assert tr.citation("smith2000", bib) == f"Smith et al. 2000 [{keys.index('smith2000') + 1}]"
     assert tr.citation("no_primary_source", bib) == "unsourced"
