@@ -905,3 +905,37 @@ def test_molecular_weight_and_clinical_doses_come_from_the_reference_when_the_st
     with_study = _run(example_like_tables())
     rat = lambda o: o["occupancy"][o["occupancy"]["species"] == "rat"].reset_index(drop=True)  # noqa: E731
     pd.testing.assert_frame_equal(rat(out), rat(with_study))  # same MW 265.36 from the reference
+
+
+def test_effect_context_sets_rat_hedges_g_beside_the_clinical_effect_without_a_ratio():
+    reference = dict(
+        REFERENCE,
+        clinical_context={
+            "effect_size_sd": {"value": 0.5, "source": ["bech2001"], "confirmed": True},
+            "response_odds_ratio": {"value": 1.89, "cri_95": [1.64, 2.2], "source": ["cipriani2018"],
+                                    "confirmed": False},
+        },
+    )  # fmt: skip
+    tables = example_like_tables()
+    context = _run(tables, reference=reference)["effect_context"]
+    assert list(context.columns) == tr.CONTEXT_COLUMNS
+    rat = context[context["species"] == "rat"]
+    # one row per effective result, its Hedges g and CI as in comparisons.csv
+    comp = tables["comparisons"].set_index(["test", "regimen", "dose_mg_kg"])
+    assert len(rat) == 5
+    for _, r in rat.iterrows():
+        parts = r["measure"].removeprefix("Hedges g, ").replace(",", "").split(" ")
+        test, dose, regimen = parts[0], parts[2], parts[4]
+        row = comp.loc[(test, regimen, float(dose))]
+        assert (r["value"], r["ci_low"], r["ci_high"]) == (
+            row["hedges_g"],
+            row["hedges_g_ci_low"],
+            row["hedges_g_ci_high"],
+        )
+    human = context[context["species"] == "human"].set_index("measure")
+    assert (
+        human.loc["response_odds_ratio", "ci_high"] == 2.2
+        and not human.loc["response_odds_ratio", "confirmed"]
+    )
+    assert human.loc["effect_size_sd", "source"].startswith("Bech")
+    assert not context["measure"].str.contains("shrinkage|ratio of", case=False).any()

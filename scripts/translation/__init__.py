@@ -23,6 +23,7 @@ Modules: :mod:`~scripts.translation.reference` (human reference),
 """
 
 from scripts.translation.common import geometric_mean, norm_name
+from scripts.translation.context import CONTEXT_COLUMNS, effect_context
 from scripts.translation.design import Design, route_mismatches, study_design
 from scripts.translation.effective import (
     EFFECTIVE_COLUMNS,
@@ -101,6 +102,8 @@ from scripts.translation.scaling import (
 from scripts.translation.species_ki import SPECIES_KI_COLUMNS, species_ki_table
 
 __all__ = [
+    "CONTEXT_COLUMNS",
+    "effect_context",
     "FLAGS",
     "SPECIES_KI_COLUMNS",
     "Design",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from scripts.translation import flags as fl
 from scripts.translation import pk_flags as pf
+from scripts.translation.context import effect_context
 from scripts.translation.design import route_mismatches, study_design
 from scripts.translation.effective import doses_of, effective_results, tested_doses
 from scripts.translation.exposure import (
@@ -112,7 +113,7 @@ def translate(
 ) -> dict:
     """Run the whole cross-check and return the output tables as a dict:
     exposure, exposure_ratios, dose_translation, occupancy, ki_used,
-    species_ki, flags, reference, effective_results, plus effective_doses
+    species_ki, flags, reference, effective_results, effect_context, plus effective_doses
     (mg/kg list), therapeutic_range ((low, high) ng/mL or None) and design.
     *study* is the validated study metadata; *cfg* the config
     ``translation`` section; *alpha* is ``behaviour.alpha``,
@@ -233,6 +234,9 @@ def translate(
         "ki_used": ki_used[KI_USED_COLUMNS] if len(ki_used) else pd.DataFrame(columns=KI_USED_COLUMNS),
         "species_ki": sk[SPECIES_KI_COLUMNS],
         "flags": pd.DataFrame(cite(flags, bibliography(reference)), columns=FLAG_COLUMNS),
+        "effect_context": effect_context(
+            effective_table, comparisons, compound, reference, bibliography(reference)
+        ),
         "reference": ref_table,
         "effective_results": effective_table,
         "effective_doses": effective,
