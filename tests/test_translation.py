@@ -939,3 +939,35 @@ def test_effect_context_sets_rat_hedges_g_beside_the_clinical_effect_without_a_r
     )
     assert human.loc["effect_size_sd", "source"].startswith("Bech")
     assert not context["measure"].str.contains("shrinkage|ratio of", case=False).any()
+
+
+def test_at_test_occupancy_is_used_by_the_flag_and_the_sedation_evidence_when_supplied():
+    """The seam for exposure at test time: occupancy rows with basis at_test
+    (from a concentration at the test), which the occupancy flag reads in
+    preference to Cmax and the effect-despite-sedation flag quotes for H1."""
+    mw, ki = 265.36, 1.0
+    ki_used = pd.DataFrame(
+        {"species": ["rat", "human"], "receptor": ["H1", "H1"], "key": ["h1", "h1"], "ki_nM": [ki, ki],
+         "source": ["study", "study"], "n_assays": [2, 2], "confirmed": ["", ""]}
+    )  # fmt: skip
+    rat = pd.DataFrame(
+        {"species": ["rat"], "dose": [30.0], "route": ["po"], "cmax_unbound_ng_mL": [1.0],
+         "c_avg_unbound_ng_mL": [0.1], "auc_ng_h_mL": [1.0]}
+    )  # fmt: skip
+    human = tr.human_exposure(REFERENCE, [15, 30, 45], 0.15, "x", tau_h=24.0)
+    at_test = pd.DataFrame({"dose": [30.0], "route": ["po"], "c_unbound_ng_mL": [ki * mw / 1000 * 0.25]})
+    occ = tr.occupancy_table(rat, human, ki_used, mw, at_test=at_test)
+    row = occ[occ["basis"] == "at_test"].iloc[0]
+    assert row["species"] == "rat" and row["occupancy"] == pytest.approx(0.2)  # C = Ki/4 -> 20%
+    assert tr.flags.flag_basis(occ) == "at_test"
+    assert tr.flags.flag_basis(occ[occ["basis"] != "at_test"]) == "cmax"
+    confounds = pd.DataFrame(
+        [dict(confound("acute", 30, "improved", "decreased", "sedation"), class_id="effect_despite_sedation")]
+    )
+    design = tr.study_design("mirtazapine")
+    flag = tr.flag_confounds(confounds, "mirtazapine", design, occ)[0]
+    assert (
+        flag["flag_id"] == "effect_despite_sedation" and "H1 occupancy at test time 20%" in flag["evidence"]
+    )
+    without = tr.flag_confounds(confounds, "mirtazapine", design, occ[occ["basis"] != "at_test"])[0]
+    assert "H1" not in without["evidence"]
