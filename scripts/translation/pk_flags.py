@@ -104,6 +104,8 @@ def _parent_cmax(parent_groups, found):
     groups where the metabolite was measured: (cmax, route, dose) or None."""
     if is_empty(parent_groups):
         return None
+    extravascular = found[found["route"].astype(str).str.lower() != "iv"]
+    found = extravascular if len(extravascular) else found  # IV C0 is no formation comparison
     best = None
     for route, dose in zip(
         found["route"].astype(str).str.lower(), found["dose_mg_kg"].astype(float), strict=True
@@ -307,6 +309,11 @@ def flag_extrapolation(rat: pd.DataFrame, max_fold) -> list:
                 else ""
             )
             + (f"; {ev.quote(T_EXPOSURE, keys, 'flags', r['flags'])}" if str(r.get("flags") or "") else "")
+            + (
+                f"; {ev.quote(T_EXPOSURE, keys, 'note', r['note'])}"
+                if "slope CI" in str(r.get("note"))
+                else ""
+            )
         )
         out.append(
             _row(

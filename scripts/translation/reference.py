@@ -231,11 +231,15 @@ def citation(key: str, bib: dict) -> str:
         return "unsourced"
     number = list(bib).index(key) + 1
     authors = str(entry.get("authors") or "").strip()
-    if "," in authors:
-        first = authors.split(",")[0].split()
-        name = (first[0] if first else authors) + " et al."
+    if entry.get("type") in ("article", "book") and authors:
+        names = [a.strip() for a in authors.split(",") if a.strip()]
+        tokens = names[0].split()
+        if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
+            tokens = tokens[:-1]  # drop the initials: "de Boer T" -> "de Boer"
+        several = len(names) > 1 or "et al" in authors
+        name = " ".join(tokens) + (" et al." if several else "")
     else:
-        name = authors or str(entry.get("title", key))
+        name = authors.split(",")[0].strip() or str(entry.get("title", key))
     year = entry.get("year")
     return f"{name} {year} [{number}]" if year else f"{name} [{number}]"
 

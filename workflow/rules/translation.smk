@@ -90,6 +90,12 @@ rule translation:
             category="Translation",
             subcategory="Tables",
         ),
+        effect_context=report(
+            f"{OUT}/translation/effect_context.csv",
+            caption="../report/translation_effect_context.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
         flags=report(
             f"{OUT}/translation/flags.csv",
             caption="../report/translation_flags.rst",

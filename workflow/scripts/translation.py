@@ -73,6 +73,7 @@ def main(smk):
     write_csv(out["species_ki"], smk.output.species_ki, columns=tr.SPECIES_KI_COLUMNS)
     write_csv(out["effective_results"], smk.output.effective_doses, columns=tr.EFFECTIVE_COLUMNS)
     write_csv(out["flags"], smk.output.flags, columns=tr.FLAG_COLUMNS)
+    write_csv(out["effect_context"], smk.output.effect_context, columns=tr.CONTEXT_COLUMNS)
     write_csv(out["reference"], smk.output.reference, columns=tr.REFERENCE_COLUMNS)
     tau = float(cfg["dosing_interval_h"])
     save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
