@@ -451,6 +451,11 @@ def test_exposure_matched_dose_hand_check():
     assert flags[0]["flag_id"] == "dose_scaling_disagreement"
     # 8.77-fold is above 2-fold but not above 5 x 2 = 10-fold; with a factor of 4 (8-fold) it is high.
     assert tr.flag_dose_scaling(dose_translation(rat), fold=2.0, high_factor=4.0)[0]["severity"] == "high"
+    # ... but never high when the human exposure behind it is unconfirmed.
+    unconfirmed = tr.flag_dose_scaling(
+        dose_translation(rat), fold=2.0, high_factor=4.0, human_confirmed=False
+    )
+    assert unconfirmed[0]["severity"] == "medium"
 
 
 # --------------------------------------------------------------------------

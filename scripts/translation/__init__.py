@@ -2,24 +2,32 @@
 matching, receptor occupancy and translational risk flags.
 
 This step reads ONLY the result tables of the other areas (binding
-``ki.csv``; behaviour ``comparisons.csv`` and ``confounds.csv``; PK
-``nca.csv``, ``bioavailability.csv`` and ``metabolites.csv``), the study
-inventory, the validated study metadata and the human reference
+``ki.csv``; behaviour ``comparisons.csv``, ``confounds.csv`` and
+``endpoints.csv``; PK ``nca.csv``, ``bioavailability.csv``,
+``metabolites.csv``, ``detectability.csv`` and
+``dose_proportionality.csv``), the study inventory, the validated study
+metadata and the human reference
 (``resources/reference/<compound>_human.yaml`` or the study's own file).
 Every function is pure: DataFrames and plain dicts in, DataFrames (or
 figures) out. An area that was not provided is passed as ``None``; the
 functions then return no rows or a "not assessable" flag row, never an
 exception.
 
-Modules: :mod:`~scripts.translation.reference` (human reference),
-:mod:`~scripts.translation.effective` (tested and effective doses),
-:mod:`~scripts.translation.exposure` (rat and human exposure),
-:mod:`~scripts.translation.scaling` (dose translation),
+Modules: :mod:`~scripts.translation.reference` (human reference and
+citations), :mod:`~scripts.translation.design` (what the study contains,
+from the inventory), :mod:`~scripts.translation.effective` (tested and
+effective doses), :mod:`~scripts.translation.exposure` (rat and human
+exposure), :mod:`~scripts.translation.scaling` (dose translation),
 :mod:`~scripts.translation.occupancy` (Ki and occupancy),
-:mod:`~scripts.translation.flags`, :mod:`~scripts.translation.pk_flags` and
-:mod:`~scripts.translation.recommendations` (risk flags and remedies),
-:mod:`~scripts.translation.figures`, and :mod:`~scripts.translation.run`
-(:func:`translate`, everything the ``translation`` rule writes).
+:mod:`~scripts.translation.species_ki` (human/rat Ki with its CI),
+:mod:`~scripts.translation.context` (effect-size context),
+:mod:`~scripts.translation.registry` (flag ids, the evidence each flag
+cites), :mod:`~scripts.translation.flags`,
+:mod:`~scripts.translation.pk_flags` and
+:mod:`~scripts.translation.recommendations` (risk flags and design-aware
+remedies), :mod:`~scripts.translation.figures`, and
+:mod:`~scripts.translation.run` (:func:`translate`, everything the
+``translation`` rule writes).
 """
 
 from scripts.translation.common import geometric_mean, norm_name

@@ -261,10 +261,11 @@ def flag_species_ki(table, threshold, high_fold, design, has_ki=True) -> list:
 # --------------------------------------------------------------------------
 
 
-def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None) -> list:
+def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None, human_confirmed=True) -> list:
     """One flag per route whose rows of ``dose_translation.csv`` have HED and
     exposure-matched dose disagreeing more than *fold* (either way); high
-    when any disagrees beyond *high_factor* x *fold*."""
+    when any disagrees beyond *high_factor* x *fold*, unless the human
+    exposure it rests on is unconfirmed (*human_confirmed* False)."""
     if is_empty(translation) or translation["ratio"].isna().all():
         why = "no rat exposure to match (PK or behaviour area not provided)"
         return [not_assessable("dose_scaling_disagreement", why)]
@@ -283,7 +284,7 @@ def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None) 
                 f"{ev.cell(T_DOSE, keys, 'exposure_matched_human_dose_mg', r['exposure_matched_human_dose_mg'])} mg "
                 f"for the same unbound AUC (ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
             )
-        high = max(folds) > high_factor * fold
+        high = max(folds) > high_factor * fold and human_confirmed
         limit = ev.config("translation.dose_disagreement_fold", fold)
         evidence = f"{route}: " + "; ".join(parts) + f" (limit {limit}-fold either way"
         if high:

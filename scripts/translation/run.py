@@ -33,6 +33,7 @@ from scripts.translation.recommendations import exposure_matched_rat_dose
 from scripts.translation.reference import (
     REFERENCE_COLUMNS,
     bibliography,
+    record_confirmed,
     ref_range,
     ref_value,
     reference_table,
@@ -196,7 +197,11 @@ def translate(
         flags += pf.flag_metabolites(metabolites, reference, compound, cfg, design, detectability, groups)
         flags += pf.flag_half_life(rat, reference, cfg, design)
         flags += fl.flag_dose_scaling(
-            translation, float(cfg["dose_disagreement_fold"]), float(cfg["dose_scaling_high_factor"]), match
+            translation,
+            float(cfg["dose_disagreement_fold"]),
+            float(cfg["dose_scaling_high_factor"]),
+            match,
+            human_confirmed=record_confirmed(reference, "single_dose_exposure", "auc_inf_ng_h_mL"),
         )
         ref_table = reference_table(reference)
     occ = (
