@@ -61,3 +61,29 @@ def test_sedation_flags_never_rate_an_effect_despite_sedation_high(tmp_path):
     tables, study, reference = fs.scenario("effect_despite_sedation", tmp_path)
     flags = fs.translate(tables, study, reference)["flags"]
     assert not ((flags["area"] == "behaviour") & (flags["severity"] == "high")).any()
+
+
+AREAS = {
+    "binding": ("ki",),
+    "behaviour": ("comparisons", "confounds"),
+    "pk": ("nca", "bioavailability", "metabolites", "detectability"),
+}
+
+
+@pytest.mark.parametrize(
+    "present", [(), ("binding",), ("behaviour",), ("pk",), ("binding", "pk"), ("behaviour", "pk")]
+)
+@pytest.mark.parametrize("with_reference", [True, False])
+def test_any_subset_of_areas_translates_without_crashing(present, with_reference, tmp_path):
+    tables, study, reference = fs.scenario("clean", tmp_path)
+    keep = {name for area in present for name in AREAS[area]}
+    given = {k: (v if k in keep or k in ("behaviour_groups", "sexes") else None) for k, v in tables.items()}
+    if "behaviour" not in present:
+        given["behaviour_groups"] = tables["behaviour_groups"].iloc[0:0]
+        given["sexes"] = []
+    out = fs.translate(given, study, reference if with_reference else None)
+    assert set(out["flags"]["flag_id"]) <= set(tr.FLAGS)
+    assert tr.raised(out["flags"]).empty  # the clean study raises nothing, whatever is missing
+    if not with_reference:
+        human_side = out["flags"][out["flags"]["flag_id"] == "bioavailability_mismatch"]
+        assert human_side["evidence"].str.contains("supply human_reference_file").all()
