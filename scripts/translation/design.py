@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scripts.translation.common import compound_rows, is_empty
-
-LOCOMOTOR_TEST = "open_field"
+from scripts.translation.effective import LOCOMOTOR_TEST
 
 
 @dataclass

@@ -15,6 +15,7 @@ import pandas as pd
 from scripts.behaviour.battery import confound_class
 from scripts.translation import recommendations as rec
 from scripts.translation.common import compound_rows, is_empty, norm_name
+from scripts.translation.effective import LOCOMOTOR_TEST
 from scripts.translation.registry import (
     FLAG_COLUMNS,
     NOT_ASSESSABLE,
@@ -146,7 +147,7 @@ def flag_single_model(design) -> list:
     (the open field is the locomotor control)."""
     if not design.tests:
         return [not_assessable("single_model_reliance", f"no behavioural groups of {design.compound}")]
-    efficacy = [t for t in design.tests if t != "open_field"]
+    efficacy = [t for t in design.tests if t != LOCOMOTOR_TEST]
     if len(efficacy) > 1:
         return []
     evidence = f"{design.compound} tested in: {', '.join(efficacy) or 'no efficacy test'} (all tests: {', '.join(design.tests)})"
