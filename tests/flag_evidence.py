@@ -34,17 +34,42 @@ def numbers_in(text: str) -> list:
 
 
 def parse_refs(refs: str) -> list:
-    """[(table, {key: value}, [columns])] or ("config", key, [])."""
+    """[(table, {key: value}, [columns])], ("config", key, []) or
+    ("ratio", (numerator ref, denominator ref), [])."""
     out = []
     for part in filter(None, (p.strip() for p in str(refs or "").split("; "))):
         pieces = part.split("|")
         if pieces[0] == "config":
             out.append(("config", pieces[1], []))
             continue
+        if pieces[0] == "ratio":
+            num, den = _split_ratio("|".join(pieces[1:]))
+            out.append(("ratio", (parse_refs(num)[0], parse_refs(den)[0]), []))
+            continue
         table, where, columns = pieces
         keys = dict(kv.split("=", 1) for kv in where.split(",")) if where else {}
         out.append((table, keys, columns.split(",")))
     return out
+
+
+def _split_ratio(text: str) -> tuple:
+    """Split "<table|keys|col>/<table|keys|col>" at the "/" after the first
+    cell's column (table paths contain "/" themselves)."""
+    first_table_end = text.index("|")
+    first_cols_start = text.index("|", first_table_end + 1) + 1
+    cut = text.index("/", first_cols_start)
+    return text[:cut], text[cut + 1 :]
+
+
+def _cell_values(ref, tables) -> list:
+    table, keys, columns = ref
+    frame = tables[table]
+    mask = pd.Series(True, index=frame.index)
+    for key, value in keys.items():
+        mask &= _matches(frame[key], value)
+    rows = frame[mask]
+    assert len(rows), f"{table}: no row with {keys}"
+    return [float(v) for v in rows[columns[0]]]
 
 
 def _matches(column: pd.Series, value: str) -> pd.Series:
@@ -62,6 +87,10 @@ def cited_values(refs: str, tables: dict, config: dict) -> list:
         if table == "config":
             section, key = keys.split(".")
             values.append(float(config[section][key]))
+            continue
+        if table == "ratio":
+            num, den = keys
+            values += [a / b for a in _cell_values(num, tables) for b in _cell_values(den, tables)]
             continue
         frame = tables[table]
         mask = pd.Series(True, index=frame.index)

@@ -65,9 +65,17 @@ def flag_bioavailability(bioavailability, reference, compound, cfg, design, matc
             and (human_f / hi > high_fold or human_f / lo < 1 / high_fold)
         )
         severity = "high" if beyond_high or severity == "high" else "medium"
+        human_cell = (T_REFERENCE, {"key": "oral_bioavailability"}, "value", human_f)
+        ratio_text = ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, "f", f), 2)
+        if math.isfinite(lo) and math.isfinite(hi):
+            ratio_text += (
+                f", 95% CI {ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_high', hi), 2)}-"
+                f"{ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_low', lo), 2)}"
+            )
         parts.append(
             f"{ev.cell(T_BIOAVAILABILITY, keys, 'f', f, 2)} (95% CI {ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_low', lo, 2)}-"
-            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_high', hi, 2)}) at {float(r['dose_mg_kg']):g} mg/kg"
+            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_high', hi, 2)}) at {float(r['dose_mg_kg']):g} mg/kg "
+            f"(human/rat {ratio_text})"
         )
     if not parts:
         return []

@@ -8,10 +8,11 @@ keys) and a ``recommendation``.
 ``evidence_refs`` is a "; "-separated list of cited cells, each
 ``table|key=value,key=value|column,column`` (the table as a path under the
 results directory, the row keys that select the row(s), the columns
-quoted), or ``config|section.key`` for a configured threshold. Every number
-in the evidence is one of the cited cells (or a row key), shown with the
-precision :class:`Evidence` uses; ``tests/test_flags_evidence.py`` checks
-that against the tables.
+quoted), ``config|section.key`` for a configured threshold, or
+``ratio|<cell>/<cell>`` (each cell ``table|keys|column``) for a number that
+is the quotient of two cited cells. Every number in the evidence is one of
+these (or a row key), shown with the precision :class:`Evidence` uses;
+``tests/test_flags_evidence.py`` checks that against the tables.
 """
 
 from __future__ import annotations
@@ -134,10 +135,23 @@ class Evidence:
         self._refs.setdefault(("config", key), [])
         return f"{float(value):g}"
 
+    def ratio(self, numerator: tuple, denominator: tuple, digits=3) -> str:
+        """The quotient of two cells, each (table, keys, column, value),
+        recorded as ``ratio|<cell>/<cell>``."""
+
+        def cell(table, keys, column, _value):
+            return f"{table}|{','.join(f'{k}={_key_text(v)}' for k, v in keys.items())}|{column}"
+
+        self._refs.setdefault(("ratio", f"{cell(*numerator)}/{cell(*denominator)}"), [])
+        return sig(float(numerator[3]) / float(denominator[3]), digits)
+
     def text(self) -> str:
         out = []
         for (table, where), cols in self._refs.items():
-            out.append(f"config|{where}" if table == "config" else f"{table}|{where}|{','.join(cols)}")
+            if table in ("config", "ratio"):
+                out.append(f"{table}|{where}")
+            else:
+                out.append(f"{table}|{where}|{','.join(cols)}")
         return "; ".join(out)
 
 
