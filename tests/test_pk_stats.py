@@ -237,11 +237,16 @@ def test_dose_proportionality_table_reads_the_ci():
         for d, aucs in [(2.0, [100, 110, 90]), (10.0, [500, 540, 470]), (20.0, [980, 1050, 1010])]
         for i, auc in enumerate(aucs)
     ]
-    table = pk.dose_proportionality_table(nca_rows(rows)).set_index("parameter")
+    table = pk.dose_proportionality_table(
+        nca_rows(rows), PK["dose_proportionality_theta"], PK["dose_proportionality_ci_level"]
+    ).set_index("parameter")
     auc = table.loc["auc_last_ng_h_mL"]
     assert auc["doses_mg_kg"] == "2;10;20" and auc["n_animals"] == 9
     assert auc["slope_ci_low"] <= 1 <= auc["slope_ci_high"]
-    assert auc["conclusion"] == "consistent with dose proportionality"
+    # Smith et al. 2000, r = 10: [1 + ln 0.8 / ln 10, 1 + ln 1.25 / ln 10] = [0.903, 1.097].
+    assert (auc["smith_low"], auc["smith_high"]) == pytest.approx((0.9031, 1.0969), abs=1e-4)
+    inside = auc["smith_low"] <= auc["smith_ci_low"] and auc["smith_ci_high"] <= auc["smith_high"]
+    assert auc["conclusion"] == ("proportional" if inside else "inconclusive")
 
 
 def test_dose_proportionality_warns_when_auclast_windows_differ():
@@ -252,7 +257,9 @@ def test_dose_proportionality_warns_when_auclast_windows_differ():
     ]
     nca = nca_rows(rows)
     nca["tlast_h"] = np.where(nca["dose_mg_kg"] == 2.0, 8.0, 24.0)
-    table = pk.dose_proportionality_table(nca).set_index("parameter")
+    table = pk.dose_proportionality_table(
+        nca, PK["dose_proportionality_theta"], PK["dose_proportionality_ci_level"]
+    ).set_index("parameter")
     assert "Tlast differs between doses" in table.loc["auc_last_ng_h_mL", "conclusion"]
     assert "Tlast" not in table.loc["auc_inf_ng_h_mL", "conclusion"]
 

@@ -280,7 +280,10 @@ def test_bad_pk(tmp_path, bad_row, column, words):
 def test_study_defaults_and_name(tmp_path):
     meta = validation.validate_study(tmp_path)
     assert meta["name"] == validation.safe_study_name(tmp_path.name)
-    assert meta["clinical_doses_mg"] == [15, 30, 45] and meta["fst_window_min"] == [3, 6]
+    assert meta["fst_window_min"] == [3, 6]
+    # No compound-specific defaults: molecular weight and clinical doses come
+    # from study.yaml or the human reference.
+    assert "clinical_doses_mg" not in meta and "molecular_weight_g_mol" not in meta
     assert meta["study_yaml_provided"] is False
 
 

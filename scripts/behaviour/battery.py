@@ -2,7 +2,7 @@
 confound check of every FST dose against the open field, and the design
 flags of the whole battery.
 
-"Changed" means adjusted p ≤ ``alpha`` in the dose-vs-vehicle comparison
+"Changed" means adjusted p < ``alpha`` in the dose-vs-vehicle comparison
 (from the post hoc test the decision path chose); the sign of the
 difference from vehicle gives the direction.
 """
@@ -36,6 +36,7 @@ CONFOUND_COLUMNS = [
     "locomotor_effect",
     "alpha",
     "classification",
+    "class_id",
     "interpretation",
 ]
 BATTERY_FLAG_COLUMNS = ["flag", "raised", "detail"]
@@ -43,13 +44,13 @@ BATTERY_FLAG_COLUMNS = ["flag", "raised", "detail"]
 
 def _effect(row, alpha, direction):
     """'improved'/'worsened' (direction given) or 'increased'/'decreased'
-    (direction None) when p_adj ≤ alpha; 'no change' otherwise; 'not tested'
+    (direction None) when p_adj < alpha; 'no change' otherwise; 'not tested'
     when there is no adjusted p."""
     if row is None:
         return "no data"
     if pd.isna(row["p_adj"]):
         return NOT_TESTED
-    if row["p_adj"] > alpha:
+    if row["p_adj"] >= alpha:
         return "no change"
     up = row["diff_vs_vehicle"] > 0
     if direction is None:
@@ -75,6 +76,30 @@ CONFOUND_TEXT = {
     ("no antidepressant-like effect", None): "FST not improved and locomotion unchanged",
     ("FST not tested", None): "FST group too small to test; locomotion unchanged",
 }
+
+
+#: The confound classes: FST effect against the locomotor change at the same
+#: treatment, dose and regimen -> class_id and the severity of the
+#: translational flag it raises ("" = no flag). Rows are checked in order.
+CONFOUND_CLASSES = [
+    # (FST effects, locomotor effects, class_id, severity)
+    (None, ("no data", NOT_TESTED), "no_locomotor_control", "medium"),
+    ((NOT_TESTED, "no data"), None, "fst_not_tested", ""),
+    (("improved",), ("increased",), "possible_false_positive", "high"),
+    (("improved",), ("decreased",), "effect_despite_sedation", "low"),
+    (("improved",), ("no change",), "specific", ""),
+    (("no change", "worsened"), ("decreased",), "sedation_may_mask", "medium"),
+    (("no change", "worsened"), ("no change", "increased"), "no_effect", ""),
+]
+
+
+def confound_class(fst_effect: str, locomotor_effect: str) -> tuple:
+    """(class_id, flag severity) of one dose x regimen from
+    :data:`CONFOUND_CLASSES`."""
+    for fst_set, loco_set, class_id, severity in CONFOUND_CLASSES:
+        if (fst_set is None or fst_effect in fst_set) and (loco_set is None or locomotor_effect in loco_set):
+            return class_id, severity
+    raise ValueError(f"unclassifiable FST effect {fst_effect!r} / locomotor effect {locomotor_effect!r}")
 
 
 def classify_confound(fst_effect: str, locomotor_effect: str) -> tuple:
@@ -128,6 +153,9 @@ def classify_confounds(
       classification — specific | possible stimulant artefact | sedation |
       no locomotor control | no antidepressant-like effect | FST not tested
       (see :func:`classify_confound`);
+      class_id — possible_false_positive | effect_despite_sedation |
+      sedation_may_mask | no_locomotor_control | specific | no_effect |
+      fst_not_tested (see :data:`CONFOUND_CLASSES`);
       interpretation — one sentence for the report.
     """
     of = (
@@ -181,6 +209,7 @@ def classify_confounds(
                 "locomotor_effect": loco,
                 "alpha": alpha,
                 "classification": cls,
+                "class_id": confound_class(fst_effect, loco)[0],
                 "interpretation": text,
             }
         )

@@ -13,9 +13,11 @@ Across animals (details in each function's docstring):
   bootstrap over animals. AUCinf when acceptable for every profile, else
   AUClast. The method is written into the output
   (:func:`scripts.pk.bioavailability.bioavailability_table`).
-* Dose proportionality: power model, slope of ln(AUC or Cmax) on ln(dose)
-  (:func:`scripts.pk.dose_proportionality.dose_proportionality_table`).
-* Metabolite/parent AUClast ratios per animal; detectability per analyte.
+* Dose proportionality: power model, slope of ln(AUC or Cmax) on ln(dose),
+  judged by Smith et al. (2000) (:func:`scripts.pk.dose_proportionality.dose_proportionality_table`).
+* Metabolite/parent AUClast ratios per animal and metabolite route ratios
+  (extravascular/IV dose-normalised AUClast: exposure ratios, not F; the
+  bioavailability table holds the parent only); detectability per analyte.
   An analyte BLQ throughout is "not detected", never zero exposure
   (:mod:`scripts.pk.metabolites`).
 """
@@ -33,13 +35,13 @@ from scripts.pk.conventions import (
     NCA_COLUMNS,
     SUMMARY_COLUMNS,
 )
-from scripts.pk.dose_proportionality import dose_proportionality_table
+from scripts.pk.dose_proportionality import DOSE_PROPORTIONALITY_SETTINGS, dose_proportionality_table
 from scripts.pk.metabolites import detectability_table, metabolite_table
 from scripts.pk.summary import summary_table
 
 # The ``pk`` settings the study-level tables use (the pk_aggregate rule
 # passes only these).
-AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS
+AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS + DOSE_PROPORTIONALITY_SETTINGS
 
 # Output table -> column order.
 TABLE_COLUMNS = {
@@ -67,8 +69,10 @@ def study_tables(
     return {
         "nca": nca,
         "summary": summary_table(nca, sparse),
-        "bioavailability": bioavailability_table(nca, settings, sparse),
-        "metabolites": metabolite_table(nca, parent),
+        "bioavailability": bioavailability_table(nca, settings, sparse, parent=parent),
+        "metabolites": metabolite_table(nca, parent, settings, sparse),
         "detectability": detectability_table(data),
-        "dose_proportionality": dose_proportionality_table(nca),
+        "dose_proportionality": dose_proportionality_table(
+            nca, settings["dose_proportionality_theta"], settings["dose_proportionality_ci_level"]
+        ),
     }

@@ -117,7 +117,7 @@ def _group_estimate(group, column, sparse, keys):
 
 
 def bioavailability_table(
-    nca: pd.DataFrame, settings: dict, sparse: pd.DataFrame | None = None
+    nca: pd.DataFrame, settings: dict, sparse: pd.DataFrame | None = None, parent: str | None = None
 ) -> pd.DataFrame:
     """Absolute bioavailability F = (AUC_test/Dose_test)/(AUC_iv/Dose_iv).
 
@@ -143,10 +143,13 @@ def bioavailability_table(
     Profiles without a quantifiable sample are left out of both groups
     (counts in ``n_test``/``n_reference`` are the profiles used); when a
     group has none, F is NaN and ``method`` says the analyte was not
-    detected. For a metabolite the value is the route ratio of
-    dose-normalised metabolite exposure, not the metabolite's own F.
+    detected. With *parent* (the dosed compound) only its rows are given:
+    the route ratio of a metabolite's exposure is not bioavailability and
+    goes to ``metabolites.csv`` (:func:`route_ratio`).
     """
     sparse = sparse if sparse is not None else pd.DataFrame(columns=GROUP_KEYS)
+    if parent is not None:
+        nca = nca[nca["analyte"].astype(str).str.lower() == str(parent).lower()]
     rows = []
     iv = nca[nca["route"].isin(IV_ROUTES)]
     ev = nca[nca["route"].isin(EXTRAVASCULAR_ROUTES)]
@@ -246,3 +249,13 @@ def _f_estimate(test, ref, s, sparse, ids):
     if np.isfinite(df) and math.isnan(lo):
         method += "; CI unbounded (reference AUC not distinguishable from 0)"
     return dict(f=f, f_ci_low=lo, f_ci_high=hi, method=method, n_test=na, n_reference=nb)
+
+
+def route_ratio(test, reference, settings, sparse, ids) -> dict:
+    """Extravascular over IV dose-normalised AUClast of one analyte (for a
+    metabolite: an exposure ratio, not F), with the same CI methods as F.
+    AUClast always, so the row's metabolite-to-parent ratio and this ratio
+    use one metric. Returns f, f_ci_low, f_ci_high, method, n_test,
+    n_reference."""
+    forced = dict(settings, max_auc_pct_extrap=-math.inf)  # -> AUClast on both sides
+    return _f_estimate(test, reference, forced, sparse, ids)

@@ -70,6 +70,8 @@ METABOLITE_COLUMNS = [
     "species", "analyte", "parent", "route", "dose_mg_kg", "n_animals",
     "n_animals_quantifiable", "detection", "ratio_basis", "n_ratio",
     "ratio_geometric_mean", "ratio_geo_cv_pct", "ratio_min", "ratio_max",
+    "auc_metric", "route_ratio_reference", "route_ratio", "route_ratio_ci_low",
+    "route_ratio_ci_high", "route_ratio_method",
 ]  # fmt: skip
 
 DETECTABILITY_COLUMNS = [
@@ -81,5 +83,6 @@ DETECTABILITY_COLUMNS = [
 DOSE_PROPORTIONALITY_COLUMNS = [
     "species", "analyte", "route", "parameter", "doses_mg_kg", "n_doses",
     "n_animals", "slope", "slope_ci_low", "slope_ci_high", "conclusion",
-    "method",
+    "method", "dose_ratio", "smith_ci_level", "smith_ci_low", "smith_ci_high",
+    "smith_low", "smith_high",
 ]  # fmt: skip

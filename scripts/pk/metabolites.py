@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scripts.pk.bioavailability import route_ratio
 from scripts.pk.conventions import (
     DETECTABILITY_COLUMNS,
     GROUP_KEYS,
+    IV_ROUTES,
     METABOLITE_COLUMNS,
     group_row_keys,
 )
@@ -47,7 +49,43 @@ def detectability_table(pk: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=DETECTABILITY_COLUMNS)
 
 
-def metabolite_table(nca: pd.DataFrame, parent: str) -> pd.DataFrame:
+def _route_ratio(nca, keys, g, settings, sparse) -> dict:
+    """Route ratio of one extravascular metabolite group against the IV
+    group of the same species and analyte nearest in dose (log scale)."""
+    empty = dict(route_ratio_reference="", route_ratio=np.nan, route_ratio_ci_low=np.nan,
+                 route_ratio_ci_high=np.nan, route_ratio_method="")  # fmt: skip
+    if settings is None or keys["route"] in IV_ROUTES:
+        return empty
+    iv = nca[
+        nca["route"].isin(IV_ROUTES)
+        & (nca["species"] == keys["species"])
+        & (nca["analyte"] == keys["analyte"])
+    ]
+    if iv.empty:
+        return empty
+    doses = np.array(sorted(iv["dose_mg_kg"].unique()), float)
+    ref_dose = float(doses[np.argmin(np.abs(np.log(doses / float(keys["dose_mg_kg"]))))])
+    test = g[g["auc_last_ng_h_mL"].notna()]
+    ref = iv[(iv["dose_mg_kg"] == ref_dose) & iv["auc_last_ng_h_mL"].notna()]
+    reference = f"iv {ref_dose:g} mg/kg"
+    if test.empty or ref.empty:
+        return dict(empty, route_ratio_reference=reference, route_ratio_method="not estimable: not detected")
+    ids = (keys["species"], keys["analyte"], keys["route"], keys["dose_mg_kg"], ref_dose)
+    est = route_ratio(
+        test, ref, settings, sparse if sparse is not None else pd.DataFrame(columns=GROUP_KEYS), ids
+    )
+    return dict(
+        route_ratio_reference=reference,
+        route_ratio=est["f"],
+        route_ratio_ci_low=est["f_ci_low"],
+        route_ratio_ci_high=est["f_ci_high"],
+        route_ratio_method=est["method"],
+    )
+
+
+def metabolite_table(
+    nca: pd.DataFrame, parent: str, settings: dict | None = None, sparse=None
+) -> pd.DataFrame:
     """Metabolite-to-parent AUClast ratios and detection per group.
 
     One row per species x analyte (metabolites and parent) x route x dose.
@@ -58,6 +96,14 @@ def metabolite_table(nca: pd.DataFrame, parent: str) -> pd.DataFrame:
     group has a quantifiable sample, and then the ratio is empty, never 0.
     The parent's own row carries its detection and no ratio. The parent is
     matched case-insensitively; if absent, ratios are empty.
+
+    With *settings* (the ``pk`` section; and *sparse*, the Bailer table),
+    each extravascular metabolite group also gets ``route_ratio``: its
+    dose-normalised AUClast over that of the IV group nearest in dose
+    (``route_ratio_reference``), with a CI as for F
+    (:func:`scripts.pk.bioavailability.route_ratio`). This is an exposure
+    ratio, not the metabolite's bioavailability. ``auc_metric`` states the
+    one AUC metric of the row (AUClast).
     """
     rows = []
     parent_rows = nca[nca["analyte"].str.lower() == parent.lower()]
@@ -91,6 +137,8 @@ def metabolite_table(nca: pd.DataFrame, parent: str) -> pd.DataFrame:
                 ratio_geo_cv_pct=geometric_cv_pct(ratios),
                 ratio_min=float(ratios.min()) if ratios.size else float("nan"),
                 ratio_max=float(ratios.max()) if ratios.size else float("nan"),
+                auc_metric="AUClast",
+                **(_route_ratio(nca, keys, g, settings, sparse) if not is_parent else {}),
             )
         )
     return pd.DataFrame(rows, columns=METABOLITE_COLUMNS)

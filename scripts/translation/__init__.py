@@ -2,30 +2,39 @@
 matching, receptor occupancy and translational risk flags.
 
 This step reads ONLY the result tables of the other areas (binding
-``ki.csv``; behaviour ``comparisons.csv`` and ``confounds.csv``; PK
-``nca.csv``, ``bioavailability.csv`` and ``metabolites.csv``), the study
-inventory, the validated study metadata and the human reference
+``ki.csv``; behaviour ``comparisons.csv``, ``confounds.csv`` and
+``endpoints.csv``; PK ``nca.csv``, ``bioavailability.csv``,
+``metabolites.csv``, ``detectability.csv`` and
+``dose_proportionality.csv``), the study inventory, the validated study
+metadata and the human reference
 (``resources/reference/<compound>_human.yaml`` or the study's own file).
 Every function is pure: DataFrames and plain dicts in, DataFrames (or
 figures) out. An area that was not provided is passed as ``None``; the
 functions then return no rows or a "not assessable" flag row, never an
 exception.
 
-Modules: :mod:`~scripts.translation.reference` (human reference),
-:mod:`~scripts.translation.effective` (tested and effective doses),
-:mod:`~scripts.translation.exposure` (rat and human exposure),
-:mod:`~scripts.translation.scaling` (dose translation),
+Modules: :mod:`~scripts.translation.reference` (human reference and
+citations), :mod:`~scripts.translation.design` (what the study contains,
+from the inventory), :mod:`~scripts.translation.effective` (tested and
+effective doses), :mod:`~scripts.translation.exposure` (rat and human
+exposure), :mod:`~scripts.translation.scaling` (dose translation),
 :mod:`~scripts.translation.occupancy` (Ki and occupancy),
-:mod:`~scripts.translation.flags`, :mod:`~scripts.translation.pk_flags` and
-:mod:`~scripts.translation.recommendations` (risk flags and remedies),
-:mod:`~scripts.translation.figures`, and :mod:`~scripts.translation.run`
-(:func:`translate`, everything the ``translation`` rule writes).
+:mod:`~scripts.translation.species_ki` (human/rat Ki with its CI),
+:mod:`~scripts.translation.context` (effect-size context),
+:mod:`~scripts.translation.registry` (flag ids, the evidence each flag
+cites), :mod:`~scripts.translation.flags`,
+:mod:`~scripts.translation.pk_flags` and
+:mod:`~scripts.translation.recommendations` (risk flags and design-aware
+remedies), :mod:`~scripts.translation.figures`, and
+:mod:`~scripts.translation.run` (:func:`translate`, everything the
+``translation`` rule writes).
 """
 
 from scripts.translation.common import geometric_mean, norm_name
+from scripts.translation.context import CONTEXT_COLUMNS, effect_context
+from scripts.translation.design import Design, route_mismatches, study_design
 from scripts.translation.effective import (
     EFFECTIVE_COLUMNS,
-    EFFICACY_DIRECTIONS,
     effective_doses,
     effective_results,
     efficacy_directions,
@@ -51,7 +60,9 @@ from scripts.translation.flags import (
     flag_confounds,
     flag_dose_scaling,
     flag_occupancy,
+    flag_route_mismatch,
     flag_single_model,
+    flag_single_sex,
     flag_species_ki,
     raised,
 )
@@ -77,7 +88,10 @@ from scripts.translation.reference import (
     OVERRIDE_SOURCE,
     REFERENCE_COLUMNS,
     apply_overrides,
+    bibliography,
     check_reference,
+    citation,
+    citations,
     load_reference,
     ref_range,
     ref_value,
@@ -85,6 +99,7 @@ from scripts.translation.reference import (
     species_fu,
     therapeutic_range,
 )
+from scripts.translation.registry import FLAGS, Evidence
 from scripts.translation.run import translate
 from scripts.translation.scaling import (
     DOSE_TRANSLATION_COLUMNS,
@@ -92,11 +107,25 @@ from scripts.translation.scaling import (
     exposure_matched_dose_mg,
     hed_mg_kg,
 )
+from scripts.translation.species_ki import SPECIES_KI_COLUMNS, species_ki_table
 
 __all__ = [
+    "CONTEXT_COLUMNS",
+    "effect_context",
+    "FLAGS",
+    "SPECIES_KI_COLUMNS",
+    "Design",
+    "Evidence",
+    "bibliography",
+    "citation",
+    "citations",
+    "flag_route_mismatch",
+    "flag_single_sex",
+    "route_mismatches",
+    "species_ki_table",
+    "study_design",
     "DOSE_TRANSLATION_COLUMNS",
     "EFFECTIVE_COLUMNS",
-    "EFFICACY_DIRECTIONS",
     "EXPOSURE_COLUMNS",
     "EXPOSURE_RATIO_COLUMNS",
     "FLAG_COLUMNS",

@@ -1,10 +1,12 @@
 """Behaviour: the doses of the study compound that were tested, and the one
 definition of an effective dose.
 
-Effective dose: a dose of the study compound with an adjusted p <= alpha
-(config ``behaviour.alpha``) in the antidepressant-like direction in an
-efficacy test: fst lower; sucrose_preference and elevated_plus_maze
-higher; declared extra tests by their declared direction. The open field
+Effective dose, the one definition: a dose of the study compound whose
+comparison with vehicle has an adjusted p < alpha (config
+``behaviour.alpha``) in the test's declared antidepressant-like direction,
+per test x regimen. The directions are behaviour's own
+(:func:`scripts.behaviour.endpoints.efficacy_directions`: the built-in
+tests' schema and the declared extra tests of study.yaml); the open field
 is the locomotor control, not an efficacy test.
 """
 
@@ -12,10 +14,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scripts.behaviour import endpoints
 from scripts.translation.common import compound_rows, is_empty
 
-#: Direction of the antidepressant-like effect in the built-in efficacy tests.
-EFFICACY_DIRECTIONS = {"fst": "lower", "sucrose_preference": "higher", "elevated_plus_maze": "higher"}
 LOCOMOTOR_TEST = "open_field"
 EFFECTIVE_COLUMNS = ["test", "endpoint", "regimen", "dose_mg_kg", "diff_vs_vehicle", "p_adj", "hedges_g"]
 
@@ -43,20 +44,14 @@ def tested_doses(behaviour_groups, compound) -> pd.DataFrame:
 
 
 def efficacy_directions(extra_tests: dict | None = None) -> dict:
-    """Test -> "lower"/"higher": the built-in efficacy tests plus the
-    declared extra tests of study.yaml (open field excluded: locomotor
-    control)."""
-    directions = dict(EFFICACY_DIRECTIONS)
-    for test, spec in (extra_tests or {}).items():
-        if isinstance(spec, dict) and spec.get("direction") in ("lower", "higher"):
-            directions[test] = spec["direction"]
-    directions.pop(LOCOMOTOR_TEST, None)
-    return directions
+    """Test -> "lower"/"higher" (behaviour's definition, see
+    :func:`scripts.behaviour.endpoints.efficacy_directions`)."""
+    return endpoints.efficacy_directions(extra_tests or {})
 
 
 def effective_results(comparisons, compound, alpha, extra_tests=None) -> pd.DataFrame:
     """Comparisons of *compound* against vehicle that are significant
-    (p_adj <= alpha) in the antidepressant-like direction of an efficacy
+    (p_adj < alpha) in the antidepressant-like direction of an efficacy
     test (see :func:`efficacy_directions`); columns :data:`EFFECTIVE_COLUMNS`."""
     rows = compound_rows(comparisons, compound)
     if is_empty(rows):
@@ -67,7 +62,7 @@ def effective_results(comparisons, compound, alpha, extra_tests=None) -> pd.Data
         direction = directions.get(str(row["test"]))
         p = pd.to_numeric(row.get("p_adj"), errors="coerce")
         diff = pd.to_numeric(row.get("diff_vs_vehicle"), errors="coerce")
-        if direction is None or pd.isna(p) or pd.isna(diff) or p > alpha:
+        if direction is None or pd.isna(p) or pd.isna(diff) or p >= alpha:
             continue
         if (diff < 0) == (direction == "lower") and diff != 0:
             keep.append(row)

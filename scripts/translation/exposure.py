@@ -6,12 +6,10 @@
   parent at the same species (rat), route and dose when it exists (geometric
   mean over animals of AUCinf when every profile has an acceptable one, i.e.
   %extrapolated <= config ``pk.max_auc_pct_extrap``, else AUClast; geometric
-  mean Cmax). Otherwise the nearest PK dose of the same route (nearest on the
-  log scale) is scaled linearly: exposure x dose/PK dose. That assumes linear
-  (dose-proportional) PK and is flagged when the tested dose lies more than
-  ``max_dose_extrapolation_fold`` beyond the PK dose range, or when no PK
-  group of that route exists and another route is used (cross-route:
-  differences in bioavailability are then ignored).
+  mean Cmax); inside the measured dose range, the power model through the
+  bracketing doses; outside it, an extrapolation (``extrapolated``, with the
+  ``extrapolation_factor`` and the range the slope's CI implies); see
+  :func:`rat_exposure`.
 * Human exposure at each clinical dose, scaled linearly from the reference
   single dose (linear PK over the reference's linear dose range). Steady
   state with dosing interval tau (``dosing_interval_h``): AUC(0-tau, ss) =
@@ -55,6 +53,9 @@ EXPOSURE_COLUMNS = [
     "dosing_interval_h",
     "flags",
     "note",
+    "extrapolated",
+    "extrapolation_factor",
+    "basis_time_h",
 ]
 EXPOSURE_RATIO_COLUMNS = [
     "rat_dose_mg_kg",
@@ -139,13 +140,54 @@ def _nearest_group(groups, dose):
     return groups.iloc[int(np.argmin(logs.to_numpy()))]
 
 
-def rat_exposure(doses, nca_groups, fu, fu_source, tau_h, max_fold, t_half_h=float("nan")) -> pd.DataFrame:
+def _interpolate(pool, dose, column):
+    """Power model through the two measured doses bracketing *dose*:
+    y = y1 (dose / d1)^b, b = ln(y2 / y1) / ln(d2 / d1)."""
+    pool = pool.sort_values("dose_mg_kg")
+    d = pool["dose_mg_kg"].astype(float).to_numpy()
+    y = pool[column].astype(float).to_numpy()
+    i = int(np.searchsorted(d, dose)) - 1
+    b = math.log(y[i + 1] / y[i]) / math.log(d[i + 1] / d[i])
+    return float(y[i] * (dose / d[i]) ** b), b
+
+
+def _slope_ci(proportionality, route, parameter):
+    """(low, high) power-model slope CI for *route* x *parameter* from
+    ``pk/dose_proportionality.csv`` (the Smith et al. 2000 interval), or None."""
+    if is_empty(proportionality):
+        return None
+    rows = proportionality[
+        (proportionality["route"].astype(str).str.lower() == route)
+        & (proportionality["parameter"] == parameter)
+    ]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    lo = r.get("smith_ci_low", r["slope_ci_low"])
+    hi = r.get("smith_ci_high", r["slope_ci_high"])
+    return (float(lo), float(hi)) if np.isfinite([lo, hi]).all() else None
+
+
+def rat_exposure(
+    doses, nca_groups, fu, fu_source, tau_h, t_half_h=float("nan"), proportionality=None
+) -> pd.DataFrame:
     """Rat exposure per tested dose x route (columns :data:`EXPOSURE_COLUMNS`,
     ``state`` "single_dose"). *doses* has columns dose_mg_kg, route;
-    *nca_groups* comes from :func:`parent_nca_groups`. Same dose and route
-    -> the NCA group; otherwise linear dose-normalised scaling from the
-    nearest PK dose of the same route (or of any route, flagged cross-route),
-    flagged when the dose lies beyond *max_fold* x the PK dose range.
+    *nca_groups* comes from :func:`parent_nca_groups`.
+
+    * Same dose and route: the NCA group (``extrapolated`` false, factor 1).
+    * Inside the measured dose range of the route: interpolated with the
+      power model through the bracketing doses (not extrapolated, factor 1).
+    * Outside it: dose-normalised from the nearest measured dose (slope 1),
+      ``extrapolated`` true with ``extrapolation_factor`` = how many times
+      the dose lies beyond the range; the note gives the range the slope's
+      CI (``pk/dose_proportionality.csv``, *proportionality*) implies, since
+      proportionality inside the range licenses no single number outside it.
+    * No PK of that route: another route's exposure, ``extrapolated`` true
+      (cross-route: bioavailability differences ignored).
+
+    ``basis_time_h`` (time after the last dose of an at-test basis) stays
+    empty here: Cmax and AUC are not concentrations at one time.
     No PK at all -> a row with empty exposure and source "no PK data"."""
     rows = []
     for _, d in doses.iterrows():
@@ -161,6 +203,7 @@ def rat_exposure(doses, nca_groups, fu, fu_source, tau_h, max_fold, t_half_h=flo
             "t_half_h": t_half_h,
             "accumulation_factor": float("nan"),
             "dosing_interval_h": tau_h,
+            "basis_time_h": float("nan"),
         }
         if is_empty(nca_groups):
             rows.append(
@@ -173,39 +216,51 @@ def rat_exposure(doses, nca_groups, fu, fu_source, tau_h, max_fold, t_half_h=flo
                     cmax_ng_mL=np.nan,
                     flags="not assessable: no PK data",
                     note="PK area not provided or no parent profiles",
+                    extrapolated=False,
+                    extrapolation_factor=np.nan,
                 )
             )
             continue
         same_route = nca_groups[nca_groups["route"] == route]
-        flags = []
+        flags, extrapolated, beyond = [], False, 1.0
         exact = same_route[np.isclose(same_route["dose_mg_kg"].astype(float), dose)]
+        pool = same_route if len(same_route) else nca_groups
+        low, high = pool["dose_mg_kg"].astype(float).min(), pool["dose_mg_kg"].astype(float).max()
         if len(exact):
-            g, factor = exact.iloc[0], 1.0
+            g = exact.iloc[0]
+            auc, cmax = float(g["auc_ng_h_mL"]), float(g["cmax_ng_mL"])
             source = f"NCA group {route} {dose:g} mg/kg"
             note = "measured at this dose and route"
+        elif len(same_route) and low < dose < high and same_route["auc_metric"].nunique() == 1:
+            g = _nearest_group(same_route, dose)
+            auc, b_auc = _interpolate(same_route, dose, "auc_ng_h_mL")
+            cmax, b_cmax = _interpolate(same_route, dose, "cmax_ng_mL")
+            source = f"interpolated within {route} {low:g}-{high:g} mg/kg"
+            note = f"power model between the bracketing doses (slope AUC {b_auc:.3g}, Cmax {b_cmax:.3g})"
         else:
-            pool = same_route if len(same_route) else nca_groups
             g = _nearest_group(pool, dose)
             factor = dose / float(g["dose_mg_kg"])
+            auc, cmax = float(g["auc_ng_h_mL"]) * factor, float(g["cmax_ng_mL"]) * factor
             source = f"scaled from {g['route']} {float(g['dose_mg_kg']):g} mg/kg"
-            note = (
-                f"linear PK assumed: exposure x {factor:.3g} (dose-normalised from "
-                f"{g['route']} {float(g['dose_mg_kg']):g} mg/kg)"
-            )
-            low, high = pool["dose_mg_kg"].astype(float).min(), pool["dose_mg_kg"].astype(float).max()
-            beyond = max(dose / high, low / dose)
-            if beyond > max_fold:
-                flags.append(
-                    f"extrapolated {beyond:.3g}x beyond the PK dose range "
-                    f"{low:g}-{high:g} mg/kg (limit {max_fold:g}x)"
-                )
+            note = f"dose-normalised from {g['route']} {float(g['dose_mg_kg']):g} mg/kg (slope 1 assumed)"
+            beyond = max(dose / high, low / dose, 1.0)
+            extrapolated = beyond > 1 or not len(same_route)
+            if beyond > 1:
+                flags.append(f"outside the measured PK doses {low:g}-{high:g} mg/kg")
+                parameter = "auc_inf_ng_h_mL" if g["auc_metric"] == "AUCinf" else "auc_last_ng_h_mL"
+                ci = _slope_ci(proportionality, str(g["route"]), parameter)
+                if ci is not None:
+                    lo_auc = float(g["auc_ng_h_mL"]) * factor ** ci[0]
+                    hi_auc = float(g["auc_ng_h_mL"]) * factor ** ci[1]
+                    lo_auc, hi_auc = sorted((lo_auc, hi_auc))
+                    note += (
+                        f"; the power-model slope CI {ci[0]:.3g}-{ci[1]:.3g} gives {g['auc_metric']} "
+                        f"{lo_auc:.3g}-{hi_auc:.3g} ng*h/mL"
+                    )
             if not len(same_route):
                 flags.append(
-                    f"cross-route: no {route} PK; {g['route']} exposure used "
-                    "(bioavailability differences ignored)"
+                    f"cross-route: no {route} PK; {g['route']} exposure used (bioavailability differences ignored)"
                 )
-        auc = float(g["auc_ng_h_mL"]) * factor
-        cmax = float(g["cmax_ng_mL"]) * factor
         rows.append(
             dict(
                 base,
@@ -216,6 +271,8 @@ def rat_exposure(doses, nca_groups, fu, fu_source, tau_h, max_fold, t_half_h=flo
                 cmax_ng_mL=cmax,
                 flags="; ".join(flags),
                 note=note,
+                extrapolated=extrapolated,
+                extrapolation_factor=beyond,
             )
         )
     out = pd.DataFrame(
@@ -273,7 +330,8 @@ def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
         dose = float(dose)
         scale = dose / ref_dose
         flags = []
-        if dose < lin_low or dose > lin_high:
+        beyond = max(dose / lin_high, lin_low / dose, 1.0)
+        if beyond > 1:
             flags.append(f"outside the linear range {lin_low:g}-{lin_high:g} mg")
         base = {
             "species": "human",
@@ -288,6 +346,9 @@ def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
             "dosing_interval_h": tau_h,
             "flags": "; ".join(flags),
             "source": f"human reference, scaled from {ref_dose:g} mg single dose",
+            "extrapolated": beyond > 1,
+            "extrapolation_factor": beyond,
+            "basis_time_h": float("nan"),
         }
         rows.append(
             dict(

@@ -1,9 +1,10 @@
-"""Translational risk flags: each function takes result tables and returns
-flag rows (columns :data:`FLAG_COLUMNS`); a problem that cannot be checked
-because an area was not provided gives a "not assessable" row.
-
-Thresholds set in the config are arguments; the others are named module
-constants. The PK flags are in :mod:`scripts.translation.pk_flags`.
+"""Translational risk flags from behaviour, binding and the translation
+tables: each function takes result tables and returns flag rows (columns
+:data:`~scripts.translation.registry.FLAG_COLUMNS`, ids from the registry);
+a problem that cannot be checked because an area was not provided gives a
+"not assessable" row. Every threshold is an argument read from the config
+(``translation``, ``binding.species_ratio_flag``). The PK flags are in
+:mod:`scripts.translation.pk_flags`.
 """
 
 from __future__ import annotations
@@ -11,34 +12,36 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scripts.translation.common import compound_rows, fmt, is_empty, pct
+from scripts.behaviour.battery import confound_class
+from scripts.translation import recommendations as rec
+from scripts.translation.common import compound_rows, is_empty, norm_name
 from scripts.translation.effective import LOCOMOTOR_TEST
-from scripts.translation.occupancy import study_ki
-from scripts.translation.recommendations import recommendation
+from scripts.translation.registry import (
+    FLAG_COLUMNS,
+    NOT_ASSESSABLE,
+    T_CONFOUNDS,
+    T_DOSE,
+    T_OCCUPANCY,
+    T_SPECIES_KI,
+    Evidence,
+    flag_row,
+    not_assessable,
+)
 
-FLAG_COLUMNS = ["flag", "severity", "area", "evidence", "recommendation"]
-NOT_ASSESSABLE = "not assessable"
+__all__ = ["FLAG_COLUMNS", "NOT_ASSESSABLE"]
 
-#: Species Ki difference: high severity beyond this fold.
-SPECIES_KI_HIGH_FOLD = 10.0
-#: Dose-scaling disagreement: high severity beyond this multiple of the flag's fold.
-DOSE_SCALING_HIGH_FACTOR = 5.0
-
-
-def flag_row(flag, severity, area, evidence, remedy=None) -> dict:
-    """One flag row; the remedy defaults to the flag's recommendation."""
-    return {
-        "flag": flag,
-        "severity": severity,
-        "area": area,
-        "evidence": evidence,
-        "recommendation": remedy or recommendation(flag),
-    }
-
-
-def not_assessable(flag, area, why, remedy=None) -> dict:
-    """A "not assessable" row for *flag* saying *why*."""
-    return flag_row(flag, NOT_ASSESSABLE, area, why, remedy)
+#: Occupancy basis of the rat occupancy flag, in order of preference, with
+#: the human bases whose min-max interval it is compared with. ``at_test``
+#: (exposure at the time of the behavioural test) is used when occupancy.csv
+#: has it.
+FLAG_BASES = {"at_test": ("c_min", "cmax"), "cmax": ("cmax",)}
+#: Confound classes that raise a flag, with their severity.
+CONFOUND_SEVERITY = {
+    "possible_false_positive": "high",
+    "effect_despite_sedation": "low",
+    "sedation_may_mask": "medium",
+    "no_locomotor_control": "medium",
+}
 
 
 def raised(flags: pd.DataFrame) -> pd.DataFrame:
@@ -46,196 +49,326 @@ def raised(flags: pd.DataFrame) -> pd.DataFrame:
     return flags[flags["severity"] != NOT_ASSESSABLE]
 
 
-def flag_dose_scaling(translation: pd.DataFrame, fold) -> list:
+def _row(flag_id, severity, evidence, ev, advice):
+    text, refs = advice
+    return flag_row(flag_id, severity, evidence, text, ev, (), refs)
+
+
+# --------------------------------------------------------------------------
+# Behaviour
+# --------------------------------------------------------------------------
+
+
+def _h1_at_test(occ, dose, regimen):
+    """Rat H1 occupancy at test time at *dose* (and *regimen* when the
+    table has one), or None: without an at-test value nothing is said
+    about H1."""
+    if is_empty(occ):
+        return None
+    rows = occ[
+        (occ["species"] == "rat")
+        & (occ["basis"] == "at_test")
+        & (occ["receptor"].map(norm_name) == "h1")
+        & np.isclose(occ["dose"].astype(float), float(dose))
+    ]
+    if "regimen" in occ and len(rows):
+        rows = rows[rows["regimen"].astype(str) == str(regimen)]
+    return rows.iloc[0] if len(rows) else None
+
+
+def flag_confounds(confounds, compound, design, occupancy=None) -> list:
+    """One flag per confound class (``class_id`` of ``confounds.csv``, or
+    derived from its fst_effect / locomotor_effect) that raises one: the
+    FST effect against the locomotor change at the same dose and regimen,
+    adjusted p < alpha (the table's ``alpha``), signed."""
+    if confounds is None:
+        why = "no confound table: behaviour area not provided"
+        return [not_assessable("possible_false_positive", why)]
+    rows = compound_rows(confounds, compound)
+    if is_empty(rows):
+        return []
+    if "class_id" not in rows:
+        rows = rows.assign(
+            class_id=[confound_class(f, lo)[0] for f, lo in zip(rows["fst_effect"], rows["locomotor_effect"])]
+        )
+    out = []
+    for class_id, severity in CONFOUND_SEVERITY.items():
+        block = rows[rows["class_id"] == class_id].sort_values(["regimen", "dose_mg_kg"])
+        if block.empty:
+            continue
+        ev, parts = Evidence(), []
+        for _, r in block.iterrows():
+            keys = {
+                "treatment": r["treatment"],
+                "dose_mg_kg": float(r["dose_mg_kg"]),
+                "regimen": r["regimen"],
+            }
+            text = (
+                f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: FST "
+                f"{r['fst_endpoint']} {ev.cell(T_CONFOUNDS, keys, 'fst_diff_vs_vehicle', r['fst_diff_vs_vehicle'])} "
+                f"vs vehicle (p_adj {ev.cell(T_CONFOUNDS, keys, 'fst_p_adj', r['fst_p_adj'], 2)}, "
+                f"g {ev.cell(T_CONFOUNDS, keys, 'fst_hedges_g', r['fst_hedges_g'], 2)})"
+            )
+            if class_id == "no_locomotor_control":
+                text += "; no open-field comparison at this dose and regimen"
+            else:
+                pct_change = r.get("open_field_pct_change_vs_vehicle")
+                text += (
+                    "; open-field distance "
+                    f"{ev.cell(T_CONFOUNDS, keys, 'open_field_diff_vs_vehicle', r['open_field_diff_vs_vehicle'])}"
+                    " cm vs vehicle"
+                    + (
+                        f" ({ev.cell(T_CONFOUNDS, keys, 'open_field_pct_change_vs_vehicle', pct_change, 2)}%)"
+                        if pd.notna(pct_change)
+                        else ""
+                    )
+                    + f" (p_adj {ev.cell(T_CONFOUNDS, keys, 'open_field_p_adj', r['open_field_p_adj'], 2)})"
+                )
+            if class_id == "effect_despite_sedation":
+                h1 = _h1_at_test(occupancy, r["dose_mg_kg"], r["regimen"])
+                if h1 is not None:
+                    okeys = {
+                        "species": "rat",
+                        "receptor": h1["receptor"],
+                        "dose": float(h1["dose"]),
+                        "basis": "at_test",
+                    }
+                    text += f"; H1 occupancy at test time {ev.cell(T_OCCUPANCY, okeys, 'occupancy', h1['occupancy'], percent=True)}"
+            parts.append(text)
+        alpha = block["alpha"].iloc[0]
+        keys = {"treatment": block["treatment"].iloc[0]}
+        evidence = "; ".join(parts) + f" (changed: adjusted p < {ev.cell(T_CONFOUNDS, keys, 'alpha', alpha)})"
+        out.append(_row(class_id, severity, evidence, ev, rec.confound(class_id, design)))
+    return out
+
+
+def flag_single_model(design) -> list:
+    """Single-model reliance: at most one efficacy test of the compound
+    (the open field is the locomotor control)."""
+    if not design.tests:
+        return [not_assessable("single_model_reliance", f"no behavioural groups of {design.compound}")]
+    efficacy = [t for t in design.tests if t != LOCOMOTOR_TEST]
+    if len(efficacy) > 1:
+        return []
+    evidence = f"{design.compound} tested in: {', '.join(efficacy) or 'no efficacy test'} (all tests: {', '.join(design.tests)})"
+    return [_row("single_model_reliance", "medium", evidence, None, rec.single_model(design))]
+
+
+def flag_acute_only(design) -> list:
+    """Acute-only design: no chronic regimen of the compound in any test."""
+    if not design.tests:
+        return [not_assessable("acute_only_design", f"no behavioural groups of {design.compound}")]
+    if design.has_chronic_arm:
+        return []
+    evidence = f"{design.compound} regimens: {', '.join(design.regimens)}; no chronic dosing while clinical effects need weeks"
+    return [_row("acute_only_design", "high", evidence, None, rec.acute_only())]
+
+
+def flag_route_mismatch(mismatches: pd.DataFrame) -> list:
+    """A treatment given by a route that no vehicle group of the same test
+    and regimen shares (:func:`scripts.translation.design.route_mismatches`)."""
+    out = []
+    for (treatment, route), block in mismatches.groupby(["treatment", "route"], sort=True):
+        where = ", ".join(f"{t} {g}" for t, g in zip(block["test"], block["regimen"]))
+        vehicle = ";".join(sorted(set(";".join(block["vehicle_routes"]).split(";"))))
+        evidence = (
+            f"{treatment} given {route}, vehicle given {vehicle} ({where}): route effects are not controlled"
+        )
+        out.append(
+            _row("route_mismatched_control", "medium", evidence, None, rec.route_mismatch(treatment, route))
+        )
+    return out
+
+
+def flag_single_sex(design) -> list:
+    """All analysed animals of one sex (behaviour endpoints)."""
+    if len(design.sexes) != 1:
+        return []
+    sex = design.sexes[0]
+    word = {"M": "male", "F": "female"}.get(sex, sex)
+    return [
+        _row("single_sex", "low", f"all behaviourally tested animals are {word}", None, rec.single_sex(sex))
+    ]
+
+
+# --------------------------------------------------------------------------
+# Binding
+# --------------------------------------------------------------------------
+
+
+def flag_species_ki(table, threshold, high_fold, design, has_ki=True) -> list:
+    """From ``species_ki.csv``: medium when the ratio's 95% CI excludes 1
+    and its fold exceeds *threshold* (``binding.species_ratio_flag``); high
+    when the CI's bound nearer 1 also exceeds it; without a CI, by the point
+    fold (high beyond *high_fold*). A receptor resting on a single
+    experiment in either species raises only ``single_binding_experiment``
+    with the point estimate."""
+    if not has_ki:
+        return [not_assessable("species_ki_difference", "no study Ki values (binding area not provided)")]
+    if is_empty(table):
+        return [not_assessable("species_ki_difference", "no receptor measured in both human and rat")]
+    out = []
+    for _, r in table.iterrows():
+        ev, keys = Evidence(), {"receptor": r["receptor"]}
+        ratio, lo, hi, fold = (
+            float(r[c]) for c in ("ratio_human_rat", "ratio_ci_low", "ratio_ci_high", "fold")
+        )
+        if not fold > threshold:
+            continue
+        limit = ev.config("binding.species_ratio_flag", threshold)
+        head = (
+            f"{r['receptor']}: Ki human {ev.cell(T_SPECIES_KI, keys, 'ki_human_nM', r['ki_human_nM'])} nM vs rat "
+            f"{ev.cell(T_SPECIES_KI, keys, 'ki_rat_nM', r['ki_rat_nM'])} nM, human/rat "
+            f"{ev.cell(T_SPECIES_KI, keys, 'ratio_human_rat', ratio)}"
+        )
+        if int(r["n_human"]) == 1 or int(r["n_rat"]) == 1:
+            evidence = (
+                head
+                + f" ({ev.cell(T_SPECIES_KI, keys, 'fold', fold)}-fold, above {limit}); one experiment in "
+                "at least one species, so the difference rests on a single binding experiment"
+            )
+            out.append(_row("single_binding_experiment", "low", evidence, ev, rec.single_experiment()))
+            continue
+        if np.isfinite(lo) and np.isfinite(hi):
+            excludes_one = lo > 1 or hi < 1
+            near = lo if ratio > 1 else 1 / hi
+            if not excludes_one:
+                continue
+            severity = "high" if near > threshold else "medium"
+            evidence = head + (
+                f" (95% CI {ev.cell(T_SPECIES_KI, keys, 'ratio_ci_low', lo)}-"
+                f"{ev.cell(T_SPECIES_KI, keys, 'ratio_ci_high', hi)}; "
+                f"{ev.cell(T_SPECIES_KI, keys, 'fold', fold)}-fold, above {limit})"
+            )
+        else:
+            severity = "high" if fold > high_fold else "medium"
+            evidence = head + (
+                f" (no CI; {ev.cell(T_SPECIES_KI, keys, 'fold', fold)}-fold, above {limit}"
+                + (
+                    f"; high beyond {ev.config('translation.species_ki_high_fold', high_fold)}"
+                    if severity == "high"
+                    else ""
+                )
+                + ")"
+            )
+        out.append(
+            _row("species_ki_difference", severity, evidence, ev, rec.species_ki(design, r["receptor"]))
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Translation tables
+# --------------------------------------------------------------------------
+
+
+def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None, human_confirmed=True) -> list:
     """One flag per route whose rows of ``dose_translation.csv`` have HED and
     exposure-matched dose disagreeing more than *fold* (either way); high
-    severity when any disagrees beyond :data:`DOSE_SCALING_HIGH_FACTOR` x *fold*."""
-    name = "dose-scaling disagreement"
+    when any disagrees beyond *high_factor* x *fold*, unless the human
+    exposure it rests on is unconfirmed (*human_confirmed* False)."""
     if is_empty(translation) or translation["ratio"].isna().all():
-        return [
-            not_assessable(
-                name, "translation", "no rat exposure to match (PK or behaviour area not provided)"
-            )
-        ]
+        why = "no rat exposure to match (PK or behaviour area not provided)"
+        return [not_assessable("dose_scaling_disagreement", why)]
     ratio = translation["ratio"].astype(float)
     bad = translation[np.isfinite(ratio) & ((ratio > fold) | (ratio < 1.0 / fold))]
     out = []
     for route, group in bad.groupby("route", sort=True):
-        parts, folds = [], []
+        ev, parts, folds = Evidence(), [], []
         for _, r in group.sort_values("rat_dose_mg_kg").iterrows():
+            keys = {"rat_dose_mg_kg": float(r["rat_dose_mg_kg"]), "route": route}
             x = float(r["ratio"])
             folds.append(max(x, 1 / x))
             parts.append(
                 f"rat {float(r['rat_dose_mg_kg']):g} mg/kg: BSA human-equivalent dose "
-                f"{fmt(r['hed_bsa_mg_kg'])} mg/kg = {fmt(r['hed_bsa_mg'])} mg vs "
-                f"{fmt(r['exposure_matched_human_dose_mg'])} mg for the same unbound AUC "
-                f"(BSA {'over' if x > 1 else 'under'}estimates {fmt(max(x, 1 / x))}-fold)"
+                f"{ev.cell(T_DOSE, keys, 'hed_bsa_mg', r['hed_bsa_mg'])} mg vs "
+                f"{ev.cell(T_DOSE, keys, 'exposure_matched_human_dose_mg', r['exposure_matched_human_dose_mg'])} mg "
+                f"for the same unbound AUC (ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
             )
-        severity = "high" if max(folds) > DOSE_SCALING_HIGH_FACTOR * fold else "medium"
+        high = max(folds) > high_factor * fold and human_confirmed
+        limit = ev.config("translation.dose_disagreement_fold", fold)
+        evidence = f"{route}: " + "; ".join(parts) + f" (limit {limit}-fold either way"
+        if high:
+            evidence += f"; high beyond {ev.config('translation.dose_scaling_high_factor', high_factor)} times the limit"
         out.append(
-            flag_row(
-                name, severity, "translation", f"{route}: " + "; ".join(parts) + f" (limit {fold:g}-fold)"
+            _row(
+                "dose_scaling_disagreement",
+                "high" if high else "medium",
+                evidence + ")",
+                ev,
+                rec.dose_scaling(match),
             )
         )
     return out
 
 
-def flag_occupancy(mismatches: pd.DataFrame, points) -> list:
-    """One flag per receptor with a mismatch (see
-    :func:`~scripts.translation.occupancy.occupancy_mismatches`), quoting rat
-    and human occupancies."""
-    name = "occupancy mismatch"
-    if is_empty(mismatches):
+def flag_basis(occ) -> str | None:
+    """The occupancy basis of the flag: the first of :data:`FLAG_BASES`
+    with rat rows in *occ*."""
+    if is_empty(occ):
+        return None
+    present = set(occ.loc[occ["species"] == "rat", "basis"])
+    return next((b for b in FLAG_BASES if b in present), None)
+
+
+def flag_occupancy(occ, points, human_ki_confirmed) -> list:
+    """Per receptor: rat occupancy at an effective dose (basis
+    :func:`flag_basis`) against the human min-max over the clinical doses
+    (the bases :data:`FLAG_BASES` names). Mismatch: different sides of 50%
+    (high) or more than *points* percentage points from the human interval
+    (medium). A human occupancy resting on an unconfirmed literature Ki
+    (*human_ki_confirmed*: receptor key -> bool) is never high."""
+    basis = flag_basis(occ)
+    if basis is None:
         why = "no receptor with both a rat occupancy (effective dose, rat Ki, rat exposure) and a human occupancy"
-        return [not_assessable(name, "translation", why)]
+        return [not_assessable("occupancy_mismatch", why)]
+    occ = occ.assign(_key=occ["receptor"].map(norm_name))
     out = []
-    for receptor, group in mismatches.groupby("receptor", sort=False):
-        bad = group[group["mismatch"]]
-        if bad.empty:
+    for key, group in occ.groupby("_key", sort=False):
+        rat = group[(group["species"] == "rat") & (group["basis"] == basis)]
+        human = group[(group["species"] == "human") & group["basis"].isin(FLAG_BASES[basis])]
+        if rat.empty or human.empty:
             continue
-        parts = []
-        for _, r in bad.iterrows():
-            why = (
-                "different sides of 50%"
-                if r["different_side"]
-                else f"{r['distance_points']:.0f} points apart"
-            )
+        h = human["occupancy"].astype(float)
+        lo_row, hi_row = human.loc[h.idxmin()], human.loc[h.idxmax()]
+        lo, hi = float(lo_row["occupancy"]), float(hi_row["occupancy"])
+        ev, parts, sides = Evidence(), [], []
+        for _, r in rat.sort_values("dose").iterrows():
+            o = float(r["occupancy"])
+            different = (o >= 0.5 and hi < 0.5) or (o < 0.5 and lo >= 0.5)
+            distance = 100.0 * max(lo - o, o - hi, 0.0)
+            if not (different or distance > points):
+                continue
+            sides.append(different)
+            keys = {"species": "rat", "receptor": r["receptor"], "dose": float(r["dose"]), "basis": basis}
             parts.append(
-                f"{r['basis']}: rat {float(r['rat_dose']):g} {r['rat_dose_unit']} {pct(r['rat_occupancy'])} "
-                f"vs human {pct(r['human_min'])}-{pct(r['human_max'])} at clinical doses ({why})"
+                f"rat {float(r['dose']):g} {r['dose_unit']} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
+                + (" (other side of half occupancy)" if different else "")
             )
-        severity = "high" if bad["different_side"].any() else "medium"
-        out.append(
-            flag_row(
-                name,
-                severity,
-                "translation",
-                f"{receptor}: " + "; ".join(parts) + f" (threshold {points:g} points)",
-            )
-        )
-    return out
-
-
-def flag_confounds(confounds, compound, effective=None) -> list:
-    """From ``confounds.csv`` (behaviour): sedation, possible stimulant
-    artefact or no locomotor control at a dose of *compound* whose FST
-    result improved (or that is in *effective*, mg/kg)."""
-    name = "sedation confound at an effective dose"
-    if confounds is None:
-        return [not_assessable(name, "behaviour", "no confound table: behaviour area not provided")]
-    rows = compound_rows(confounds, compound)
-    if is_empty(rows):
-        return []
-    effective = {float(d) for d in (effective or [])}
-    names = {
-        "sedation": name,
-        "possible stimulant artefact": "stimulant artefact at an effective dose",
-        "no locomotor control": "no locomotor control at an effective dose",
-    }
-    out = []
-    for _, r in rows.iterrows():
-        cls = str(r.get("classification", "")).strip().lower()
-        improved = str(r.get("fst_effect", "")).strip().lower() == "improved"
-        if cls not in names or not (improved or float(r["dose_mg_kg"]) in effective):
+        if not parts:
             continue
-        change = r.get("open_field_pct_change_vs_vehicle")
+        lk = {
+            "species": "human",
+            "receptor": lo_row["receptor"],
+            "dose": float(lo_row["dose"]),
+            "basis": lo_row["basis"],
+        }
+        hk = {
+            "species": "human",
+            "receptor": hi_row["receptor"],
+            "dose": float(hi_row["dose"]),
+            "basis": hi_row["basis"],
+        }
         evidence = (
-            f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: FST "
-            f"{r.get('fst_endpoint', 'immobility')} {fmt(r.get('fst_diff_vs_vehicle'))} vs vehicle "
-            f"(p_adj {fmt(r.get('fst_p_adj'), 2)}, g {fmt(r.get('fst_hedges_g'), 2)}); "
-            f"open-field distance {fmt(r.get('open_field_diff_vs_vehicle'))} cm vs vehicle"
-            + (f" ({fmt(change, 2)}%)" if pd.notna(change) else "")
-            + f" (p_adj {fmt(r.get('open_field_p_adj'), 2)}): classified '{cls}'"
+            f"{rat['receptor'].iloc[0]} ({basis} basis, unbound): "
+            + "; ".join(parts)
+            + f" vs human {ev.cell(T_OCCUPANCY, lk, 'occupancy', lo, percent=True)}-"
+            f"{ev.cell(T_OCCUPANCY, hk, 'occupancy', hi, percent=True)} at the clinical doses "
+            f"(steady state; threshold {ev.config('translation.occupancy_difference_points', points)} points)"
         )
-        severity = "high" if cls in ("sedation", "possible stimulant artefact") else "medium"
-        out.append(flag_row(names[cls], severity, "behaviour", evidence))
-    return out
-
-
-def _compound_groups(behaviour_groups, compound):
-    rows = compound_rows(behaviour_groups, compound)
-    if is_empty(rows):
-        return rows
-    return rows[pd.to_numeric(rows["dose_mg_kg"], errors="coerce") > 0]
-
-
-def flag_single_model(behaviour_groups, compound) -> list:
-    """Single-model reliance: the compound was tested in at most one
-    efficacy test (open field excluded: it is the locomotor control)."""
-    name = "single-model reliance"
-    rows = _compound_groups(behaviour_groups, compound)
-    if is_empty(rows):
-        return [
-            not_assessable(
-                name, "behaviour", f"no behavioural groups of {compound}: behaviour area not provided"
-            )
-        ]
-    tests = sorted(rows["test"].astype(str).unique())
-    efficacy = [t for t in tests if t != LOCOMOTOR_TEST]
-    if len(efficacy) <= 1:
-        return [
-            flag_row(
-                name,
-                "medium",
-                "behaviour",
-                f"{compound} tested in {len(efficacy)} efficacy model(s): "
-                f"{', '.join(efficacy) or 'none'} (all tests: {', '.join(tests)})",
-            )
-        ]
-    return []
-
-
-def flag_acute_only(behaviour_groups, compound) -> list:
-    """Acute-only design: no chronic regimen of the compound in any test."""
-    name = "acute-only design"
-    rows = _compound_groups(behaviour_groups, compound)
-    if is_empty(rows):
-        return [
-            not_assessable(
-                name, "behaviour", f"no behavioural groups of {compound}: behaviour area not provided"
-            )
-        ]
-    regimens = sorted(rows["regimen"].astype(str).str.lower().unique())
-    if "chronic" not in regimens:
-        return [
-            flag_row(
-                name,
-                "high",
-                "behaviour",
-                f"{compound} regimens: {', '.join(regimens)}; no chronic dosing in "
-                f"{rows['test'].nunique()} test(s), while clinical effects need weeks",
-            )
-        ]
-    return []
-
-
-def flag_species_ki(ki, compound, fold) -> list:
-    """Receptors whose human and rat Ki (study ``ki.csv``) differ more than
-    *fold* (config ``binding.species_ratio_flag``); high severity beyond
-    :data:`SPECIES_KI_HIGH_FOLD`."""
-    name = "species Ki difference"
-    study = study_ki(ki, compound)
-    if study.empty:
-        return [not_assessable(name, "binding", "no study Ki values (binding area not provided)")]
-    out, compared = [], 0
-    for _key, group in study.groupby("key", sort=True):
-        by = group.set_index("species")["ki_nM"]
-        if "human" not in by.index or "rat" not in by.index:
-            continue
-        compared += 1
-        ratio = by["human"] / by["rat"]
-        folds = max(ratio, 1 / ratio)
-        if folds > fold:
-            out.append(
-                flag_row(
-                    name,
-                    "high" if folds > SPECIES_KI_HIGH_FOLD else "medium",
-                    "binding",
-                    f"{group['receptor'].iloc[0]}: Ki human {fmt(by['human'])} nM vs rat "
-                    f"{fmt(by['rat'])} nM (human/rat {fmt(ratio)}; "
-                    f"{fmt(folds)}-fold > {fold:g})",
-                )
-            )
-    if compared == 0:
-        return [not_assessable(name, "binding", "no receptor measured in both human and rat")]
+        confirmed = human_ki_confirmed.get(key, False)
+        severity = "high" if any(sides) and confirmed else "medium"
+        if any(sides) and not confirmed:
+            evidence += "; human Ki from an unconfirmed literature value, so not rated high"
+        out.append(_row("occupancy_mismatch", severity, evidence, ev, rec.occupancy(basis)))
     return out

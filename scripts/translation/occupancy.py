@@ -134,14 +134,26 @@ def receptor_order(keys) -> list:
 
 
 def occupancy_table(
-    rat: pd.DataFrame, human: pd.DataFrame, ki_used: pd.DataFrame, molecular_weight, rat_doses=None
+    rat: pd.DataFrame,
+    human: pd.DataFrame,
+    ki_used: pd.DataFrame,
+    molecular_weight,
+    rat_doses=None,
+    at_test=None,
 ) -> pd.DataFrame:
     """Occupancy rows (columns :data:`OCCUPANCY_COLUMNS`): rat at each dose
     in *rat_doses* (all rat rows when None) with the rat Ki, at ``cmax``
     (single-dose Cmax) and ``c_avg`` (AUC / tau); human at each clinical
     dose at steady state (``cmax`` = Cmax,ss, ``c_avg`` = Cavg,ss) with the
     human Ki. Receptors without a Ki for a species are left out for that
-    species. Rat dose_unit names the route ("mg/kg po")."""
+    species. Rat dose_unit names the route ("mg/kg po").
+
+    *at_test* (optional) is the rat unbound concentration at the time of the
+    behavioural test, from the concentration-time profile: a table with
+    columns dose, route and c_unbound_ng_mL, one row per dose x route. Its
+    rows add the basis ``at_test``, which the occupancy flag then reads
+    (:data:`scripts.translation.flags.FLAG_BASES`). Without it there is no
+    ``at_test`` row: nothing is approximated."""
     rows = []
     if is_empty(ki_used):
         return pd.DataFrame(columns=OCCUPANCY_COLUMNS)
@@ -155,13 +167,22 @@ def occupancy_table(
         blocks.append(("rat", sel, lambda r: f"mg/kg {r['route']}"))
     if not is_empty(human):
         blocks.append(("human", human[human["state"] == "steady_state"], lambda r: "mg/day po"))
+    if not is_empty(at_test) and not is_empty(rat):
+        doses = set(blocks[0][1]["dose"].astype(float)) if blocks and blocks[0][0] == "rat" else set()
+        sel = at_test[at_test["dose"].astype(float).isin(doses)]
+        blocks.append(("rat", sel.assign(_at_test=True), lambda r: f"mg/kg {r['route']}"))
     for species, table, unit in blocks:
         kis = ki_used[ki_used["species"] == species].set_index("key")["ki_nM"]
         for key in order:
             if key not in kis.index:
                 continue
             for _, r in table.sort_values("dose").iterrows():
-                for basis, column in (("cmax", "cmax_unbound_ng_mL"), ("c_avg", "c_avg_unbound_ng_mL")):
+                bases = (
+                    (("at_test", "c_unbound_ng_mL"),)
+                    if "_at_test" in r
+                    else (("cmax", "cmax_unbound_ng_mL"), ("c_avg", "c_avg_unbound_ng_mL"))
+                )
+                for basis, column in bases:
                     c_nM = float(ng_per_ml_to_nM(r[column], molecular_weight))
                     rows.append(
                         {

@@ -12,6 +12,8 @@ fu uses the config default ``translation.default_fu_rat`` (flagged).
 from __future__ import annotations
 
 import copy
+import functools
+from pathlib import Path
 
 import pandas as pd
 
@@ -52,7 +54,10 @@ def load_reference(path) -> dict:
 
     with open(path, encoding="utf-8") as handle:
         reference = yaml.safe_load(handle)
-    return check_reference(reference, str(path))
+    reference = check_reference(reference, str(path))
+    if reference.get("bibliography"):
+        reference["_bibliography_path"] = str(Path(path).resolve().parent / reference["bibliography"])
+    return reference
 
 
 def _is_record(node) -> bool:
@@ -190,3 +195,76 @@ def species_fu(study: dict, reference: dict, species: str, default_rat: float) -
     if species == "human":
         return ref_value(reference, "fu"), "human reference"
     return float(default_rat), "default (config translation.default_fu_rat)"
+
+
+# --------------------------------------------------------------------------
+# Bibliography: citations as "Author et al. YEAR [n]"
+# --------------------------------------------------------------------------
+
+BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "resources" / "reference" / "bibliography.yaml"
+
+
+@functools.cache
+def _bibliography_file(path: str) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def bibliography(reference: dict | None = None) -> dict:
+    """The bibliography (key -> entry) the reference's ``source`` keys
+    point into: the file its ``bibliography`` key names (next to the
+    reference file, recorded by :func:`load_reference`), else the shipped
+    ``resources/reference/bibliography.yaml``."""
+    path = (reference or {}).get("_bibliography_path") or BIBLIOGRAPHY
+    return _bibliography_file(str(path)) if Path(path).exists() else {}
+
+
+def citation(key: str, bib: dict) -> str:
+    """ "Author et al. YEAR [n]": first author's surname (the whole name for
+    an organisation), year, and the entry's number n (its position in the
+    bibliography file, the numbering of the report's bibliography). A key
+    that is not in *bib* or is a placeholder gives "unsourced"."""
+    entry = bib.get(key)
+    if not isinstance(entry, dict) or entry.get("type") == "placeholder":
+        return "unsourced"
+    number = list(bib).index(key) + 1
+    authors = str(entry.get("authors") or "").strip()
+    if entry.get("type") in ("article", "book") and authors:
+        names = [a.strip() for a in authors.split(",") if a.strip()]
+        tokens = names[0].split()
+        if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
+            tokens = tokens[:-1]  # drop the initials: "de Boer T" -> "de Boer"
+        several = len(names) > 1 or "et al" in authors
+        name = " ".join(tokens) + (" et al." if several else "")
+    else:
+        name = authors.split(",")[0].strip() or str(entry.get("title", key))
+    year = entry.get("year")
+    return f"{name} {year} [{number}]" if year else f"{name} [{number}]"
+
+
+def citations(keys, bib: dict) -> str:
+    """Several :func:`citation` joined by "; " (duplicates dropped)."""
+    return "; ".join(dict.fromkeys(citation(k, bib) for k in keys))
+
+
+def record_sources(reference: dict | None, *path) -> list:
+    """The ``source`` keys of the reference record at *path* ([] if none)."""
+    node = reference or {}
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return []
+        node = node[key]
+    return list(node.get("source") or []) if isinstance(node, dict) else []
+
+
+def record_confirmed(reference: dict | None, *path) -> bool:
+    """Whether the record at *path* is confirmed from a primary source (an
+    unconfirmed value never drives a high-severity flag)."""
+    node = reference or {}
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return isinstance(node, dict) and node.get("confirmed") is True

@@ -29,18 +29,17 @@ SOURCES = {
     "pdsp": "NIMH Psychoactive Drug Screening Program (PDSP) Ki database, "
     "entries for mirtazapine (Roth et al.); ranges as summarised in "
     "secondary sources, not re-checked entry by entry",
-    "iuphar": "IUPHAR/BPS Guide to PHARMACOLOGY, mirtazapine ligand page and "
-    "ligand activity charts (seed refs 9, 10)",
+    "iuphar": "IUPHAR/BPS Guide to PHARMACOLOGY, mirtazapine ligand page and ligand activity charts",
     "deboer1995": "de Boer T. The effects of mirtazapine on central noradrenergic "
     "and serotonergic neurotransmission. Int Clin Psychopharmacol "
     "1995;10 Suppl 4:19-23",
     "deboer1996": "de Boer T. The pharmacologic profile of mirtazapine. "
-    "J Clin Psychiatry 1996;57 Suppl 4:19-25 (seed ref 8): potent "
+    "J Clin Psychiatry 1996;57 Suppl 4:19-25: potent "
     "alpha2, 5-HT2, 5-HT3 and H1 antagonist; low 5-HT1A affinity",
     "fawcett1998": "Fawcett J, Barkin RL. Review of the results from clinical "
     "studies on the efficacy, safety and tolerability of "
     "mirtazapine for the treatment of patients with major "
-    "depression. J Affect Disord 1998;51:267-285 (seed ref 6)",
+    "depression. J Affect Disord 1998;51:267-285",
     "timmer2000": "Timmer CJ, Sitsen JMA, Delbressine LP. Clinical "
     "pharmacokinetics of mirtazapine. Clin Pharmacokinet "
     "2000;38:461-474: oral F about 50%, t1/2 20-40 h, plasma "
@@ -52,18 +51,19 @@ SOURCES = {
     "Pharmacokinetics of mirtazapine and its main metabolites "
     "after single intravenous and oral administrations in rats "
     "at two dose rates. DARU J Pharm Sci 2014;22:13 "
-    "(doi:10.1186/2008-2231-22-13; seed ref 11): SD rats, IV 2 "
+    "(doi:10.1186/2008-2231-22-13): SD rats, IV 2 "
     "and PO 2 and 10 mg/kg, n = 6 per group, oral F about 7% at "
     "both doses, 8-OH-mirtazapine not detected, "
     "desmethylmirtazapine detected mainly after 10 mg/kg PO",
-    "seed_sedation": "Seed document ref 5: 'Chronic dosing with mirtazapine "
-    "does not produce sedation in rats' (PMC): sedation at "
-    ">= 30 mg/kg is transient and disappears with chronic dosing",
+    "seed_sedation": "Report titled 'Chronic dosing with mirtazapine does not "
+    "produce sedation in rats' (primary paper not identified; design "
+    "assumption, not a confirmed value): sedation at >= 30 mg/kg is "
+    "transient and disappears with chronic dosing",
     "radioligands": "Typical radioligand Kd values for these assays (IUPHAR/BPS "
     "radioligand tables and vendor data sheets); approximate, "
     "chosen within the usual 0.1-3 nM ranges",
     "fst_practice": "Usual rat Porsolt forced swim test practice (15-min pre-swim, "
-    "6-min test, last 4 min scored; seed Protocol 1); vehicle "
+    "6-min test, last 4 min scored; Porsolt et al. 1977); vehicle "
     "immobility and effect sizes are illustrative",
     "constructed": "Constructed for this example (design choice, not a literature value)",
 }

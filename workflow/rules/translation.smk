@@ -1,5 +1,5 @@
 # Translation: joins the areas' RESULT tables (never their raw data) with the
-# human reference (resources/reference/<compound>_human.yaml, study.yaml
+# inventory and the human reference (resources/reference/<compound>_human.yaml, study.yaml
 # `human_reference` overrides) into rat-vs-human exposure, dose translation,
 # receptor occupancy, the behaviourally effective doses and translational risk
 # flags (workflow/scripts/translation.py -> scripts/translation/run.py).
@@ -21,6 +21,8 @@ if "human_reference_file" in STUDY_META:
 TRANSLATION_INPUTS = {
     "study": f"{OUT}/validated/study.json",
     "behaviour_groups": f"{OUT}/inventory/behaviour_groups.csv",
+    "pk_design": f"{OUT}/inventory/pk_design.csv",
+    "receptors": f"{OUT}/inventory/receptors.csv",
 }
 if TRANSLATION_REFERENCE.exists():
     TRANSLATION_INPUTS["reference"] = str(TRANSLATION_REFERENCE)
@@ -31,10 +33,15 @@ if behaviour_tests():
         f"{OUT}/behaviour/{test}/comparisons.csv" for test in behaviour_tests()
     ]
     TRANSLATION_INPUTS["confounds"] = f"{OUT}/behaviour/confounds.csv"
+    TRANSLATION_INPUTS["endpoints"] = [
+        f"{OUT}/behaviour/{test}/endpoints.csv" for test in behaviour_tests()
+    ]
 if pk_tables():
     TRANSLATION_INPUTS["nca"] = f"{OUT}/pk/nca.csv"
     TRANSLATION_INPUTS["bioavailability"] = f"{OUT}/pk/bioavailability.csv"
     TRANSLATION_INPUTS["metabolites"] = f"{OUT}/pk/metabolites.csv"
+    TRANSLATION_INPUTS["detectability"] = f"{OUT}/pk/detectability.csv"
+    TRANSLATION_INPUTS["proportionality"] = f"{OUT}/pk/dose_proportionality.csv"
 
 
 rule translation:
@@ -71,9 +78,21 @@ rule translation:
             category="Translation",
             subcategory="Tables",
         ),
+        species_ki=report(
+            f"{OUT}/translation/species_ki.csv",
+            caption="../report/translation_species_ki.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
         effective_doses=report(
             f"{OUT}/translation/effective_doses.csv",
             caption="../report/translation_effective_doses.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        effect_context=report(
+            f"{OUT}/translation/effect_context.csv",
+            caption="../report/translation_effect_context.rst",
             category="Translation",
             subcategory="Tables",
         ),
@@ -104,6 +123,7 @@ rule translation:
     params:
         translation=config["translation"],
         alpha=config["behaviour"]["alpha"],
+        vehicle_label=config["behaviour"]["vehicle_label"],
         max_auc_pct_extrap=config["pk"]["max_auc_pct_extrap"],
         species_ratio_flag=config["binding"]["species_ratio_flag"],
     log:

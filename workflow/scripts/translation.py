@@ -37,6 +37,11 @@ def main(smk):
     comparisons = None
     if _given(smk, "comparisons"):
         comparisons = pd.concat([read_csv(p) for p in smk.input.comparisons], ignore_index=True)
+    sexes = set()
+    if _given(smk, "endpoints"):
+        for path in smk.input.endpoints:
+            endpoints = read_csv(path)
+            sexes |= set(endpoints.loc[~endpoints["excluded"].astype(bool), "sex"].astype(str))
     cfg = smk.params.translation
     out = tr.translate(
         study,
@@ -45,13 +50,19 @@ def main(smk):
         alpha=smk.params.alpha,
         max_auc_pct_extrap=smk.params.max_auc_pct_extrap,
         species_ratio_flag=smk.params.species_ratio_flag,
+        vehicle_label=smk.params.vehicle_label,
         behaviour_groups=read_csv(smk.input.behaviour_groups),
+        pk_design=read_csv(smk.input.pk_design),
+        receptors=read_csv(smk.input.receptors),
+        sexes=sorted(sexes),
         comparisons=comparisons,
         confounds=_table(smk, "confounds"),
         ki=_table(smk, "ki"),
         nca=_table(smk, "nca"),
         bioavailability=_table(smk, "bioavailability"),
         metabolites=_table(smk, "metabolites"),
+        detectability=_table(smk, "detectability"),
+        proportionality=_table(smk, "proportionality"),
     )
     logging.info("effective doses (mg/kg): %s", out["effective_doses"])
     write_csv(out["exposure"], smk.output.exposure, columns=tr.EXPOSURE_COLUMNS)
@@ -59,8 +70,10 @@ def main(smk):
     write_csv(out["dose_translation"], smk.output.dose_translation, columns=tr.DOSE_TRANSLATION_COLUMNS)
     write_csv(out["occupancy"], smk.output.occupancy, columns=tr.OCCUPANCY_COLUMNS)
     write_csv(out["ki_used"], smk.output.ki_used, columns=tr.KI_USED_COLUMNS)
+    write_csv(out["species_ki"], smk.output.species_ki, columns=tr.SPECIES_KI_COLUMNS)
     write_csv(out["effective_results"], smk.output.effective_doses, columns=tr.EFFECTIVE_COLUMNS)
     write_csv(out["flags"], smk.output.flags, columns=tr.FLAG_COLUMNS)
+    write_csv(out["effect_context"], smk.output.effect_context, columns=tr.CONTEXT_COLUMNS)
     write_csv(out["reference"], smk.output.reference, columns=tr.REFERENCE_COLUMNS)
     tau = float(cfg["dosing_interval_h"])
     save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
