@@ -295,3 +295,33 @@ def test_single_analyte_iv_bolus_is_analysed_as_the_dosed_parent(tmp_path):
     # start at 0 and lose CL and Vz: the defect this rule prevents.
     wrong = nca.nca_table(table, settings.section("pk"), parent="mirtazapine").iloc[0]
     assert wrong["auc_last_ng_h_mL"] < 0.9 * auc_last and pd.isna(wrong["cl_L_h_kg"])
+
+
+@pytest.mark.e2e
+def test_single_analyte_study_without_compound_runs_as_parent(tmp_path):
+    """The real workflow on a PK-only study of another compound with no
+    study.yaml: its one analyte is the parent (C0 back-extrapolated, CL and
+    Vz given), as the hand calculation above has it."""
+    from conftest import copy_workflow, run_snakemake
+
+    workdir = copy_workflow(tmp_path / "pipeline")
+    study = tmp_path / "indometh_iv"
+    table = indometh_table(study)  # writes study/pk/indometh.csv
+    target = "results/indometh_iv/pk/nca.csv"
+    run_snakemake(workdir, target, "--config", f"study_dir={study}", check=True)
+    results = workdir / "results" / "indometh_iv"
+    analytes = pd.read_csv(results / "validated" / "pk_analytes.csv")
+    assert analytes.to_dict("records") == [
+        {
+            "analyte": "indometacin",
+            "role": "parent",
+            "basis": "only analyte",
+            "source_files": "pk/indometh.csv",
+        }
+    ]
+    row = pd.read_csv(results / "pk" / "nca.csv").iloc[0]
+    expected = nca.nca_table(table, settings.section("pk"), parent="indometacin").iloc[0]
+    c = np.array(INDOMETH_MCG_ML) * 1000
+    assert row["c0_ng_mL"] == pytest.approx(c[0] ** 2 / c[1], rel=1e-9)  # equal spacing: C1²/C2
+    for column in ("auc_last_ng_h_mL", "auc_inf_ng_h_mL", "cl_L_h_kg", "vz_L_kg"):
+        assert row[column] == pytest.approx(expected[column], rel=1e-9) and row[column] > 0
