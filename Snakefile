@@ -39,6 +39,8 @@ localrules:
     validate_saturation,
     validate_behaviour,
     validate_pk,
+    validate_behaviour_animals,
+    validate_pk_analytes,
     inventory,
     provenance,
     binding_aggregate,

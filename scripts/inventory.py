@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scripts.validation.groups import treatment_key
 from scripts.validation.study import AREA_FOLDERS
 
 
@@ -89,10 +90,13 @@ def receptor_inventory(binding: list[pd.DataFrame], saturation: list[pd.DataFram
 
 
 def behaviour_inventory(behaviour: list[pd.DataFrame]):
+    """Groups per test (treatment trimmed and in lower case, as analysed)."""
     columns = ["test", "treatment", "dose_mg_kg", "route", "regimen", "n_animals", "n_excluded", "n_analysed"]
     if not behaviour:
         return pd.DataFrame(columns=columns)
     data = pd.concat(behaviour, ignore_index=True)
+    # Grouped as the statistics group them: 'Vehicle' and 'vehicle' are one.
+    data["treatment"] = data["treatment"].map(treatment_key)
     grouped = data.groupby(["test", "treatment", "dose_mg_kg", "route", "regimen"], sort=True)
     out = grouped.agg(n_animals=("animal_id", "size"), n_excluded=("excluded", "sum"))
     out = out.reset_index()

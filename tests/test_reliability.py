@@ -222,6 +222,13 @@ def test_bad_input_case(corpus, case_id):
         if case.get("step") == "parse":
             # Found while the workflow was built: no job ran at all.
             assert not results.exists(), sorted(results.rglob("*"))
+        elif case.get("step") == "study":
+            # Found by a check across the area's validated files (rule
+            # validate_<kind>_<check>): no check output, no analysis of the area.
+            kind = case["file"].split("/")[0]
+            assert f"Error in rule validate_{kind}_" in result.stderr, result.stderr
+            assert not list((results / "validated").glob(f"{kind}_*")), sorted(results.rglob("*"))
+            assert not (results / kind).exists(), sorted((results / kind).rglob("*"))
         else:
             kind = case["file"].split("/")[0]
             assert f"Error in rule validate_{kind}" in result.stderr, result.stderr

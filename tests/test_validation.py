@@ -602,3 +602,85 @@ def test_saturation_well_types_are_total_or_nsb(tmp_path):
     )
     error = error_of(validation.validate_saturation, path)
     assert (error.row, error.column) == (3, "well_type")
+
+
+# --- follow-ups: log-molar values, FST column sets, percentage pairs -------------------
+
+
+@pytest.mark.parametrize(
+    "value, hint",
+    [("-9", "10^-9 M = 1e-09 M"), ("-3", "10^-3 M = 0.001 M"), ("-12", "10^-12 M = 1e-12 M"),
+     ("-1e-9", None), ("-13", None), ("-2", None)],
+)  # fmt: skip
+def test_negative_log_molar_concentration_gets_a_hint(tmp_path, value, hint):
+    rows = list(BINDING_ROWS)
+    rows[2] = rows[2].replace("1e-9", value)
+    error = error_of(validation.validate_binding, binding_file(tmp_path, rows))
+    assert (error.row, error.column) == (4, "concentration_M") and "must be > 0" in str(error)
+    if hint:
+        assert "log units? give molar" in str(error) and hint in str(error)
+    else:
+        assert "log units" not in str(error)
+
+
+FST_BOTH_HEADER = (
+    "animal_id,species,sex,treatment,dose_mg_kg,route,regimen,days_dosed,excluded,exclusion_reason,immobility_s,"
+    + ",".join(f"immobility_min{i}" for i in range(1, 7))
+    + "\n"
+)
+
+
+def fst_both(tmp_path, rows):
+    return write(tmp_path, "behaviour/fst.csv", FST_BOTH_HEADER + "\n".join(rows) + "\n")
+
+
+def test_fst_with_both_column_sets_uses_minutes_per_animal(tmp_path):
+    from scripts.behaviour.endpoints import fst_immobility
+
+    rows = [
+        "r1,rat,M,vehicle,0,po,acute,1,,,150,10,20,30,40,50,55",  # both: minutes win
+        "r2,rat,M,vehicle,0,po,acute,1,,,170,,,,,,",  # total only
+        "r3,rat,M,mirtazapine,10,po,acute,1,,,,5,10,15,20,25,30",  # minutes only
+        "r4,rat,M,mirtazapine,10,po,acute,1,yes,drowned,,,,,,,",  # excluded, nothing given
+    ]
+    table, warnings = validation.validate_behaviour(fst_both(tmp_path, rows))
+    both = [w for w in warnings if "both immobility_s and per-minute" in w["message"]]
+    assert len(both) == 1 and "ignored for 1 of them" in both[0]["message"]
+    values = fst_immobility(table, [3, 6])
+    # Minutes 3-6 summed by hand: 30+40+50+55, the given total, 15+20+25+30.
+    assert list(values[:3]) == [175, 170, 90] and math.isnan(values[3])
+
+
+@pytest.mark.parametrize(
+    "row, column, words",
+    [
+        ("r2,rat,M,vehicle,0,po,acute,1,,,170,10,20,,40,50,55", "immobility_min3", "other minutes are given"),
+        ("r2,rat,M,vehicle,0,po,acute,1,,,,,,,,,", "immobility_s", "give immobility_s or the six minute"),
+        ("r2,rat,M,vehicle,0,po,acute,1,,,abc,,,,,,", "immobility_s", "not a number"),
+    ],
+)
+def test_fst_with_both_column_sets_needs_one_complete_set(tmp_path, row, column, words):
+    rows = ["r1,rat,M,vehicle,0,po,acute,1,,,150,10,20,30,40,50,55", row]
+    error = error_of(validation.validate_behaviour, fst_both(tmp_path, rows))
+    assert (error.row, error.column) == (3, column) and words in str(error)
+
+
+def test_percentage_pairs_come_from_the_test_schema():
+    from scripts.validation.behaviour import PERCENTAGE_PAIRS
+
+    assert PERCENTAGE_PAIRS == {
+        "sucrose_preference": [("sucrose_ml", "water_ml")],
+        "elevated_plus_maze": [
+            ("open_arm_time_s", "closed_arm_time_s"),
+            ("open_arm_entries", "closed_arm_entries"),
+        ],
+    }
+
+
+@pytest.mark.parametrize("value, words", [("abc", "not a number"), ("", "value missing"), ("-1", "≥ 0")])
+def test_bad_sucrose_endpoint_value(tmp_path, value, words):
+    header = BEHAVIOUR_HEADER.replace("distance_cm", "sucrose_ml,water_ml")
+    rows = ["r1,rat,M,vehicle,0,po,acute,1,,,20,5", f"r2,rat,M,vehicle,0,po,acute,1,,,{value},5"]
+    path = write(tmp_path, "behaviour/sucrose_preference.csv", header + "\n".join(rows) + "\n")
+    error = error_of(validation.validate_behaviour, path)
+    assert (error.row, error.column) == (3, "sucrose_ml") and words in str(error)

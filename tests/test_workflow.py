@@ -135,6 +135,7 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
                 ("pk_aggregate", ""),
                 ("pk_nca", "table=rat_mirtazapine"),
                 ("validate_pk", "table=rat_mirtazapine"),
+                ("validate_pk_analytes", ""),
             ]
             + STUDY_JOBS,
         ),
@@ -162,11 +163,13 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
         ("behaviour_battery", ""),
         ("behaviour_test", "test=open_field"),
         ("validate_behaviour", "test=open_field"),
+        ("validate_behaviour_animals", ""),
     ] + STUDY_JOBS
     assert _planned_jobs(workdir, study) == sorted(expected)
     run_snakemake(workdir, "--config", f"study_dir={study}", check=True)
     rerun_outputs = {
         *results.glob("validated/behaviour/open_field.*"),
+        results / "validated/behaviour_animals.csv",
         *results.glob("behaviour/open_field/*"),
         results / "behaviour/figures/open_field.svg",
         *results.glob("behaviour/*.csv"),

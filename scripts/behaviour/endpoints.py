@@ -11,7 +11,9 @@ Endpoint rules:
 
 * **FST** immobility is the sum of the scored minutes
   (``fst_window_min``, first and last minute, 1-based, inclusive) when the
-  table has per-minute scores, else the ``immobility_s`` column.
+  table has per-minute scores, else the ``immobility_s`` column; a table
+  with both uses each animal's minutes where given, else its
+  ``immobility_s``.
 * **Percentages** (sucrose preference, EPM open-arm time and entries) are
   100·p / (p + q) of the two columns the schema names.
 * Any other endpoint is its column as given.
@@ -119,7 +121,11 @@ def fst_immobility(table: pd.DataFrame, window) -> pd.Series:
     if not set(minute_cols) <= set(table.columns):
         return table["immobility_s"].astype(float)
     frame = table[minute_cols].astype(float)
-    return frame.sum(axis=1).where(frame.notna().all(axis=1))
+    minutes = frame.sum(axis=1).where(frame.notna().all(axis=1))
+    if "immobility_s" in table.columns:
+        # Both given (validation allows it): minutes win, immobility_s fills in.
+        return minutes.fillna(table["immobility_s"].astype(float))
+    return minutes
 
 
 def percentage(part: pd.Series, other: pd.Series) -> pd.Series:

@@ -14,7 +14,10 @@ Modules, one per rule ``validate_<kind>``: :mod:`.binding` (long CSV or plate
 grid + layout), :mod:`.saturation`, :mod:`.behaviour`, :mod:`.pk`,
 :mod:`.study` (study.yaml and the study's file layout); shared by them:
 :mod:`.reading` (raw CSV text, warnings) and :mod:`.rows` (row-wise schema
-check, duplicate rows).
+check, duplicate rows); :mod:`.groups` (treatment groups and look-alikes of
+the vehicle label). :mod:`.crossfile` holds the study-level checks across an
+area's validated files (rules ``validate_behaviour_animals`` and
+``validate_pk_analytes``).
 """
 
 from scripts.validation.behaviour import behaviour_endpoint_sets, validate_behaviour

@@ -15,19 +15,29 @@ from pathlib import Path
 
 from scripts import settings
 from scripts.tables import InputError
+from scripts.validation.groups import check_groups, looks_like_vehicle, treatment_key, vehicle_lookalikes
 from scripts.validation.reading import load_schema, read_raw_csv, warning
 from scripts.validation.rows import reject_duplicates, validate_rows
 
 # FST per-minute immobility cannot exceed the 60 s of the minute.
 SECONDS_PER_MINUTE = 60
+FST_TOTAL = "immobility_s"
+
+
+def _percentage_pairs() -> dict:
+    """Test -> [(p, q), ...]: the column pairs of its percentage endpoints
+    (``percentage_of`` in ``behaviour_tests.schema.yaml``)."""
+    pairs = {}
+    for test, spec in load_schema("behaviour_tests.schema.yaml").items():
+        if isinstance(spec, dict):
+            found = [tuple(e["percentage_of"]) for e in spec.get("endpoints", []) if "percentage_of" in e]
+            if found:
+                pairs[test] = found
+    return pairs
+
+
 # Tests whose endpoint is a percentage of a sum of two columns.
-PERCENTAGE_PAIRS = {
-    "sucrose_preference": [("sucrose_ml", "water_ml")],
-    "elevated_plus_maze": [
-        ("open_arm_time_s", "closed_arm_time_s"),
-        ("open_arm_entries", "closed_arm_entries"),
-    ],
-}
+PERCENTAGE_PAIRS = _percentage_pairs()
 
 
 def behaviour_endpoint_sets(test: str, extra_tests: dict) -> list[list[str]]:
@@ -41,7 +51,11 @@ def behaviour_endpoint_sets(test: str, extra_tests: dict) -> list[list[str]]:
 
 
 def validate_behaviour(
-    path, extra_tests: dict | None = None, vehicle_label: str | None = None, treatments: list | None = None
+    path,
+    extra_tests: dict | None = None,
+    vehicle_label: str | None = None,
+    treatments: list | None = None,
+    lookalikes: list | None = None,
 ):
     """Behaviour file → normalised table (+ ``test`` column).
 
@@ -50,12 +64,21 @@ def validate_behaviour(
     which direction is antidepressant-like. *vehicle_label* is the
     configured one (``behaviour.vehicle_label``) when not given. When
     *treatments* (study.yaml) lists the study's treatments, any other
-    treatment than these and vehicle is an error.
+    treatment than these and vehicle is an error. Zero-dose groups and
+    look-alikes of the vehicle label (*lookalikes*, config
+    ``behaviour.vehicle_lookalikes`` when not given):
+    :mod:`scripts.validation.groups`.
+
+    An FST file may give both ``immobility_s`` and the six minute columns:
+    each animal's minute scores are used when it has them, its
+    ``immobility_s`` when its minutes are all blank (a warning says so).
     """
     path = Path(path)
     extra_tests = extra_tests or {}
     if vehicle_label is None:
         vehicle_label = settings.section("behaviour")["vehicle_label"]
+    if lookalikes is None:
+        lookalikes = settings.section("behaviour")["vehicle_lookalikes"]
     test = path.stem
     endpoint_sets = behaviour_endpoint_sets(test, extra_tests)
     if not endpoint_sets:
@@ -69,30 +92,41 @@ def validate_behaviour(
     if not present:
         wanted = " or ".join("+".join(s) for s in endpoint_sets)
         raise InputError(path, f"endpoint columns missing: need {wanted}", row=1)
-    endpoint_columns = present[0]
+    endpoint_columns = [c for s in present for c in s]
     schema = load_schema("behaviour.schema.yaml")
     for column in endpoint_columns:
         schema["properties"][column] = {"type": "number", "minimum": 0}
         if re.fullmatch(r"immobility_min\d", column):
             schema["properties"][column]["maximum"] = SECONDS_PER_MINUTE
-    # An excluded animal may lack its endpoint; every other animal needs it.
-    schema["else"] = {"required": list(endpoint_columns)}
+    # An excluded animal may lack its endpoint; every other animal needs it
+    # (one complete column set, when the file gives several).
+    if len(present) == 1:
+        schema["else"] = {"required": list(endpoint_columns)}
     table, more = validate_rows(df, schema, path)
+    if len(present) > 1:
+        more += _check_alternative_sets(table, present, path)
     table.insert(0, "test", test)
     table["excluded"] = [value is True for value in table["excluded"]]
     for column in ("strain", "cohort", "exclusion_reason"):
         table[column] = table[column].fillna("")
     reject_duplicates(table, ["animal_id"], path, "duplicated animal_id within this test")
-    _require_vehicle_groups(table, path, vehicle_label)
-    given = table["treatment"].str.lower()
-    vehicle = vehicle_label.lower()
+    _require_vehicle_groups(table, path, vehicle_label, lookalikes)
+    given = table["treatment"].map(treatment_key)
+    vehicle = treatment_key(vehicle_label)
     if treatments:
-        unknown = table[~given.isin({t.lower() for t in treatments} | {vehicle})]
+        unknown = table[~given.isin({treatment_key(t) for t in treatments} | {vehicle})]
         if len(unknown):
+            name = unknown["treatment"].iloc[0]
+            hint = (
+                f" ('{name}' looks like the vehicle label: write '{vehicle_label}')"
+                if looks_like_vehicle(name, vehicle_label, lookalikes)
+                else ""
+            )
             raise InputError(
                 path,
-                f"unknown treatment '{unknown['treatment'].iloc[0]}'; "
-                "study.yaml lists " + ", ".join([vehicle_label, *treatments]),
+                f"unknown treatment '{name}'; study.yaml lists "
+                + ", ".join([vehicle_label, *treatments])
+                + hint,
                 row=int(unknown["source_row"].iloc[0]),
                 column="treatment",
             )
@@ -104,18 +138,56 @@ def validate_behaviour(
             row=int(vehicle_dosed["source_row"].iloc[0]),
             column="dose_mg_kg",
         )
+    more += check_groups(table, path, vehicle_label, treatments, lookalikes)
     _require_percentage_denominators(table, test, path)
     return table, warnings + more + _single_animal_groups(table, path)
 
 
-def _require_vehicle_groups(table, path, vehicle_label) -> None:
+def _check_alternative_sets(table, present, path) -> list[dict]:
+    """An FST file with both ``immobility_s`` and the minute columns: every
+    analysed animal needs all its minutes or, with its minutes all blank,
+    ``immobility_s``; the minutes win where both are given."""
+    minutes = next(s for s in present if FST_TOTAL not in s)
+    given = table[minutes].notna()
+    analysed = ~table["excluded"].eq(True)
+    partial = analysed & given.any(axis=1) & ~given.all(axis=1)
+    if partial.any():
+        first = table[partial].iloc[0]
+        blank = next(c for c in minutes if not given.loc[first.name, c])
+        raise InputError(
+            path, "value missing (the other minutes are given)", row=int(first["source_row"]), column=blank
+        )
+    neither = analysed & ~given.any(axis=1) & table[FST_TOTAL].isna()
+    if neither.any():
+        raise InputError(
+            path,
+            f"value missing: give {FST_TOTAL} or the six minute scores",
+            row=int(table.loc[neither, "source_row"].iloc[0]),
+            column=FST_TOTAL,
+        )
+    both = given.all(axis=1) & table[FST_TOTAL].notna()
+    return [
+        warning(
+            path,
+            f"both {FST_TOTAL} and per-minute columns given: each animal's minute scores are "
+            f"used where given ({int(given.all(axis=1).sum())} animals; {FST_TOTAL} ignored for "
+            f"{int(both.sum())} of them), {FST_TOTAL} where its minutes are blank",
+            row=1,
+            column=FST_TOTAL,
+        )
+    ]
+
+
+def _require_vehicle_groups(table, path, vehicle_label, lookalikes) -> None:
     """A vehicle group in the file, and in each regimen: doses are compared
     with vehicle within a regimen."""
-    vehicle = vehicle_label.lower()
-    if not (table["treatment"].str.lower() == vehicle).any():
-        raise InputError(path, f"no vehicle group (treatment '{vehicle_label}')", column="treatment")
+    vehicle = treatment_key(vehicle_label)
+    if not (table["treatment"].map(treatment_key) == vehicle).any():
+        similar = vehicle_lookalikes(table, vehicle_label, lookalikes)
+        hint = f" (found '{similar[0]}': write '{vehicle_label}' for the vehicle animals)" if similar else ""
+        raise InputError(path, f"no vehicle group (treatment '{vehicle_label}'){hint}", column="treatment")
     for regimen, rows in table.groupby("regimen", sort=True):
-        if not (rows["treatment"].str.lower() == vehicle).any():
+        if not (rows["treatment"].map(treatment_key) == vehicle).any():
             raise InputError(
                 path,
                 f"no vehicle group (treatment '{vehicle_label}') in the {regimen} regimen",

@@ -21,6 +21,9 @@ from scripts.validation.rows import coerce_cell, reject_duplicates, validate_row
 
 # Competitor concentrations above this (molar) are almost surely nM or µM values.
 IMPLAUSIBLE_MOLAR = 1e-2
+# Negative concentrations in this range are almost surely log10 molar values
+# (1 pM to 1 mM): the error says so.
+LOG_MOLAR_RANGE = (-12, -3)
 # A well is identified by what was measured; the same replicate label twice
 # for one of these is a pasted or mislabelled row. Missing columns/blanks
 # (compound and concentration of total/nsb wells) count as equal.
@@ -45,7 +48,11 @@ def validate_binding(path) -> tuple[pd.DataFrame, list[dict]]:
 def validate_binding_table(df, path, warnings=None):
     """Validate a binding table of strings (as read from *path*)."""
     warnings = list(warnings or [])
-    table, more = validate_rows(df, load_schema("binding.schema.yaml"), path)
+    try:
+        table, more = validate_rows(df, load_schema("binding.schema.yaml"), path)
+    except InputError as error:
+        _hint_log_units(error, df)
+        raise
     warnings += more
     table.insert(0, "assay", binding_assay_name(path))
     require_control_wells(table, path, ("total", "nsb"))
@@ -69,6 +76,19 @@ def validate_binding_table(df, path, warnings=None):
         break
     reject_duplicates(table, ["plate", "well"], path, "duplicated well")
     return table, warnings
+
+
+def _hint_log_units(error: InputError, df) -> None:
+    """Add "log units?" to the error about a concentration_M like -9."""
+    if error.column != "concentration_M" or error.row is None:
+        return
+    try:
+        value = float(df["concentration_M"].iloc[error.row - 2])
+    except (ValueError, IndexError):
+        return
+    low, high = LOG_MOLAR_RANGE
+    if low <= value <= high:
+        error.message += f"; log units? give molar (10^{value:g} M = {10**value:.3g} M)"
 
 
 def binding_assay_name(path) -> str:

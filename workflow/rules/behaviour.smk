@@ -32,6 +32,7 @@ BEHAVIOUR_TEST_PARAMS = {
 rule behaviour_test:
     input:
         table=validated("behaviour", "{test}"),
+        animals=ancient(BEHAVIOUR_ANIMALS),
     output:
         summary=report(
             f"{OUT}/behaviour/{{test}}/summary.csv",
@@ -99,6 +100,7 @@ rule behaviour_test:
 
 rule behaviour_battery:
     input:
+        animals=BEHAVIOUR_ANIMALS,
         summaries=expand(BEHAVIOUR_RESULT, test=behaviour_tests(), name="summary.csv"),
         comparisons=expand(
             BEHAVIOUR_RESULT, test=behaviour_tests(), name="comparisons.csv"

@@ -16,6 +16,7 @@ def pk_params(keys):
 rule pk_nca:
     input:
         table=validated("pk", "{table}"),
+        analytes=ancient(PK_ANALYTES),
     output:
         nca=f"{OUT}/pk/nca/{{table}}.csv",
         sparse=f"{OUT}/pk/nca/{{table}}.sparse_auc.csv",
@@ -28,7 +29,6 @@ rule pk_nca:
         ),
     params:
         pk=pk_params(NCA_SETTINGS),
-        parent=STUDY_META["compound"],
     threads: 1
     log:
         log_path("pk_nca", "{table}"),
@@ -41,6 +41,7 @@ rule pk_nca:
 rule pk_aggregate:
     input:
         tables=[validated("pk", t) for t in pk_tables()],
+        analytes=PK_ANALYTES,
         nca=expand(f"{OUT}/pk/nca/{{table}}.csv", table=pk_tables()),
         sparse=expand(f"{OUT}/pk/nca/{{table}}.sparse_auc.csv", table=pk_tables()),
     output:
@@ -88,7 +89,6 @@ rule pk_aggregate:
         ),
     params:
         pk=pk_params(AGGREGATE_SETTINGS),
-        parent=STUDY_META["compound"],
     log:
         log_path("pk_aggregate"),
     conda:

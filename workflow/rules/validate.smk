@@ -9,6 +9,8 @@
 # run at parse time by common.smk). Rule inventory -> scripts/inventory.py;
 # rule provenance -> scripts/provenance.py.
 
+from scripts.validation import load_study_yaml
+
 VALIDATION_PRIORITY = 10
 
 
@@ -69,6 +71,7 @@ rule validate_behaviour:
         extra_tests=STUDY_META["extra_tests"],
         treatments=STUDY_META.get("treatments", []),
         vehicle_label=config["behaviour"]["vehicle_label"],
+        lookalikes=config["behaviour"]["vehicle_lookalikes"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_behaviour", "{test}"),
@@ -93,10 +96,64 @@ rule validate_pk:
         "../scripts/validate_pk.py"
 
 
+# Checks across the files of one area, from their validated tables: an animal
+# keeps its design in every behaviour file; the PK parent compound is the
+# study.yaml compound, else the only analyte (scripts/validation/crossfile.py).
+# The analyses that read several files of the area depend on these outputs, so
+# a failed check stops them; the per-file jobs depend on them as ancient()
+# inputs, which orders them after the check without rerunning every file's
+# job when one file changes.
+BEHAVIOUR_ANIMALS = f"{OUT}/validated/behaviour_animals.csv"
+PK_ANALYTES = f"{OUT}/validated/pk_analytes.csv"
+# The parent is never taken from the default compound name: only a compound
+# that study.yaml gives counts.
+STUDY_COMPOUND = (
+    STUDY_META["compound"]
+    if (STUDY_DIR / "study.yaml").exists()
+    and "compound" in load_study_yaml(STUDY_DIR / "study.yaml")
+    else None
+)
+
+
+rule validate_behaviour_animals:
+    input:
+        tables=[validated("behaviour", t) for t in behaviour_tests()],
+    output:
+        animals=BEHAVIOUR_ANIMALS,
+    params:
+        study_dir=str(STUDY_DIR),
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("validate_behaviour_animals"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_behaviour_animals.py"
+
+
+rule validate_pk_analytes:
+    input:
+        tables=[validated("pk", t) for t in pk_tables()],
+    output:
+        analytes=PK_ANALYTES,
+    params:
+        compound=STUDY_COMPOUND,
+        study_dir=str(STUDY_DIR),
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("validate_pk_analytes"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_pk_analytes.py"
+
+
 rule inventory:
     input:
         tables=all_validated()[0],
         warnings=all_validated()[1],
+        checks=([BEHAVIOUR_ANIMALS] if behaviour_tests() else [])
+        + ([PK_ANALYTES] if pk_tables() else []),
     output:
         files=report(
             f"{OUT}/inventory/files.csv",

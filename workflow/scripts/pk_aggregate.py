@@ -9,6 +9,7 @@ from scripts.pk import aggregate, figures
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
+from scripts.validation.crossfile import parent_analyte
 
 
 def concat(paths):
@@ -19,7 +20,11 @@ def concat(paths):
 def main(smk):
     data = concat(smk.input.tables)
     tables = aggregate.study_tables(
-        data, concat(smk.input.nca), concat(smk.input.sparse), dict(smk.params.pk), smk.params.parent
+        data,
+        concat(smk.input.nca),
+        concat(smk.input.sparse),
+        dict(smk.params.pk),
+        parent_analyte(read_csv(smk.input.analytes)),
     )
     for _, row in tables["bioavailability"].iterrows():
         logging.info(

@@ -7,11 +7,14 @@ from scripts.pk import conventions, figures, nca
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
+from scripts.validation.crossfile import parent_analyte
 
 
 def main(smk):
     table = read_csv(smk.input.table)
-    profiles, points, sparse = nca.nca_outputs(table, dict(smk.params.pk), parent=smk.params.parent)
+    profiles, points, sparse = nca.nca_outputs(
+        table, dict(smk.params.pk), parent=parent_analyte(read_csv(smk.input.analytes))
+    )
     logging.info(
         "%s: %d profiles, %d with lambda_z, %d without a quantifiable sample",
         smk.input.table,

@@ -8,7 +8,11 @@ from scripts.tables import write_csv
 
 def main(smk):
     table, warnings = validation.validate_behaviour(
-        smk.input.table, smk.params.extra_tests, smk.params.vehicle_label, smk.params.treatments
+        smk.input.table,
+        smk.params.extra_tests,
+        smk.params.vehicle_label,
+        smk.params.treatments,
+        smk.params.lookalikes,
     )
     write_csv(validation.warnings_frame(warnings), smk.output.warnings)
     write_csv(table, smk.output.table)
