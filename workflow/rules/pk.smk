@@ -13,13 +13,51 @@ def pk_params(keys):
     return {key: config["pk"][key] for key in keys}
 
 
+# The PK control files pk/dosing.csv and pk/lambda_z.csv (reserved stems, not
+# concentration files), checked against every validated concentration file.
+PK_CONTROL = {
+    stem: STUDY_DIR / "pk" / f"{stem}.csv"
+    for stem in ("dosing", "lambda_z")
+    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
+}
+
+
+def pk_control(stem):
+    """The validated control table, when the study has the file."""
+    return [validated("pk_control", stem)] if stem in PK_CONTROL else []
+
+
+localrules:
+    pk_control,
+
+
+rule pk_control:
+    input:
+        table=f"{STUDY_DIR}/pk/{{control}}.csv",
+        tables=[validated("pk", t) for t in pk_tables()],
+    output:
+        table=validated("pk_control", "{control}"),
+        warnings=validated_warnings("pk_control", "{control}"),
+    wildcard_constraints:
+        control="dosing|lambda_z",
+    log:
+        log_path("pk_control", "{control}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_control.py"
+
+
 rule pk_nca:
     input:
         table=validated("pk", "{table}"),
+        dosing=pk_control("dosing"),
+        lambda_z=pk_control("lambda_z"),
     output:
         nca=f"{OUT}/pk/nca/{{table}}.csv",
         sparse=f"{OUT}/pk/nca/{{table}}.sparse_auc.csv",
         points=f"{OUT}/pk/nca/{{table}}.lambda_z_points.csv",
+        intervals=f"{OUT}/pk/nca/{{table}}.intervals.csv",
         figure=report(
             f"{OUT}/pk/figures/lambda_z_{{table}}.svg",
             caption="../report/pk_lambda_z.rst",
@@ -43,10 +81,17 @@ rule pk_aggregate:
         tables=[validated("pk", t) for t in pk_tables()],
         nca=expand(f"{OUT}/pk/nca/{{table}}.csv", table=pk_tables()),
         sparse=expand(f"{OUT}/pk/nca/{{table}}.sparse_auc.csv", table=pk_tables()),
+        intervals=expand(f"{OUT}/pk/nca/{{table}}.intervals.csv", table=pk_tables()),
     output:
         nca=report(
             f"{OUT}/pk/nca.csv",
             caption="../report/pk_nca.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        intervals=report(
+            f"{OUT}/pk/intervals.csv",
+            caption="../report/pk_intervals.rst",
             category="Pharmacokinetics",
             subcategory="Tables",
         ),

@@ -78,12 +78,24 @@ rule validate_behaviour:
         "../scripts/validate_behaviour.py"
 
 
+from scripts.validation.pk import VALIDATION_SETTINGS as PK_VALIDATION_SETTINGS
+
+
+def pk_dosing_raw():
+    """pk/dosing.csv when the study has one (checked with every PK file)."""
+    path = STUDY_DIR / "pk" / "dosing.csv"
+    return [str(path)] if path.is_file() else []
+
+
 rule validate_pk:
     input:
         table=f"{STUDY_DIR}/pk/{{table}}.csv",
+        dosing=pk_dosing_raw(),
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
+    params:
+        pk={key: config["pk"][key] for key in PK_VALIDATION_SETTINGS},
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_pk", "{table}"),
