@@ -286,3 +286,19 @@ def test_lambda_z_excluded_point_is_left_out_of_the_selection():
     assert row["lambda_z_per_h"] == pytest.approx(0.25, rel=1e-9)
     assert row["lambda_z_end_h"] == 8
     assert "lambda_z_points_excluded(haemolysed, repeat)" in row["flags"].split(";")
+
+
+def test_interval_sampled_only_at_its_troughs_reports_troughs_only():
+    times = [0, 1, 2, 4, 24, 48, 49, 50, 52, 72]
+    conc = [np.nan, 10, 8, 4, 1, 1.2, 11, 9, 5, 1.3]
+    data = table(times, conc, route="po")
+    intervals = pk.interval_table(data, PK, dosing=dosing([0, 24, 48, 96], route="po")).set_index(
+        "dose_number"
+    )
+    assert list(intervals.index) == [1, 2, 3]  # 96-144 h has no sample: no row
+    trough_only = intervals.loc[2]
+    assert (trough_only["cmin_ng_mL"], trough_only["ctrough_ng_mL"]) == (1, 1.2)
+    assert (
+        trough_only[["auc_tau_ng_h_mL", "cmax_ng_mL", "tmax_h", "accumulation_ratio_observed"]].isna().all()
+    )
+    assert intervals.loc[3, "cmax_ng_mL"] == 11

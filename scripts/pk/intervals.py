@@ -8,6 +8,10 @@ Conventions (PKNCA's interval NCA; WinNonlin's names in brackets):
   τ). A single dose has no dosing interval and no row. Both ends belong to
   the interval: the sample at ``end_h`` is the pre-dose (trough) sample of
   the next dose, taken before it is given.
+* An interval with no sample has no row. An interval sampled only at its
+  ends (the pre-dose troughs of a chronic design between its profile
+  days) reports Cmin and Ctrough only: its AUCτ, Cmax and the values
+  derived from them are blank.
 * The BLQ rules of the profile NCA apply within each interval: a BLQ
   before the interval's first measurable sample counts as 0 (as in
   PKNCA), later BLQ samples are dropped (config ``blq_*``).
@@ -89,6 +93,9 @@ def interval_rows(time, conc, blq, doses, lambda_z, settings, iv_bolus=False) ->
     first_auc = float("nan")
     for number, start, end in dose_intervals(doses):
         inside = (time >= start - TOL) & (time <= end + TOL)
+        if not inside.any():
+            continue
+        within = bool(np.any((time > start + TOL) & (time < end - TOL)))
         t, c, _ = apply_blq_rules(
             time[inside],
             conc[inside],
@@ -99,13 +106,20 @@ def interval_rows(time, conc, blq, doses, lambda_z, settings, iv_bolus=False) ->
         )
         tau = end - start
         row = dict(dose_number=number, start_h=start, end_h=end, tau_h=tau)
-        auc = _interval_auc(t, c, start, end, number == 1, iv_bolus, settings["auc_method"])
+        auc = (
+            _interval_auc(t, c, start, end, number == 1, iv_bolus, settings["auc_method"])
+            if within
+            else math.nan
+        )
         if number == 1:
             first_auc = auc
         cmax = cmin = tmax = ctrough = float("nan")
         if t.size:
+            cmin = float(np.min(c))
+        if t.size and within:
             imax = int(np.argmax(c))
-            cmax, tmax, cmin = float(c[imax]), float(t[imax] - start), float(np.min(c))
+            cmax, tmax = float(c[imax]), float(t[imax] - start)
+        if t.size:
             at_end = np.flatnonzero(np.isclose(t, end, atol=TOL, rtol=0))
             ctrough = float(c[at_end[0]]) if at_end.size else float("nan")
         cav = auc / tau
