@@ -302,3 +302,13 @@ def test_interval_sampled_only_at_its_troughs_reports_troughs_only():
         trough_only[["auc_tau_ng_h_mL", "cmax_ng_mL", "tmax_h", "accumulation_ratio_observed"]].isna().all()
     )
     assert intervals.loc[3, "cmax_ng_mL"] == 11
+
+
+def test_blq_trough_at_the_interval_end_adds_nothing_after_tlast():
+    times = [0, 1, 2, 4, 12, 13, 14, 16, 24]
+    conc = [np.nan, 10, 8, 4, np.nan, 10, 8, 4, np.nan]
+    linear = settings.section("pk", {"auc_method": "linear"})
+    intervals = pk.interval_table(table(times, conc, route="po"), linear, dosing=dosing([0, 12], route="po"))
+    # 0.5*(0+10) + 0.5*(10+8) + (8+4) = 26 in each interval; BLQ troughs: Ctrough blank, Cmin 0
+    assert list(intervals["auc_tau_ng_h_mL"]) == pytest.approx([26.0, 26.0])
+    assert intervals["ctrough_ng_mL"].isna().all() and list(intervals["cmin_ng_mL"]) == [0, 0]

@@ -26,7 +26,8 @@ Conventions (PKNCA's interval NCA; WinNonlin's names in brackets):
   after the dose (PKNCA ``logslope``; the pre-dose sample counts in Cmin
   only). AUCτ needs a sample at ``end_h`` (PKNCA interpolates or
   extrapolates instead; here an unsampled end leaves AUCτ blank, so no
-  value rests on a model).
+  value rests on a model); when that sample is BLQ, nothing is added after
+  the interval's last quantifiable sample (PKNCA ``aucint.last``).
 * ``cav_ng_mL`` = AUCτ/τ; ``fluctuation_pct`` = 100·(Cmax − Cmin)/Cav;
   ``swing`` = (Cmax − Cmin)/Cmin, blank where Cmin is 0.
 * ``accumulation_ratio_observed`` = AUCτ of this interval / AUCτ of the
@@ -58,10 +59,13 @@ def dose_intervals(dose_times) -> list[tuple[int, float, float]]:
     return [(k + 1, start, end) for k, (start, end) in enumerate(zip(times, ends))]
 
 
-def _interval_auc(t, c, start, end, first_dose, iv_bolus, method):
+def _interval_auc(t, c, start, end, first_dose, iv_bolus, method, end_sampled):
     """AUCτ of one interval's points (after the BLQ rules); NaN when the
-    interval's end or start cannot be established (see the module rules)."""
-    if t.size == 0 or not np.isclose(t[-1], end, atol=TOL, rtol=0):
+    interval's end was not sampled or its start cannot be established (see
+    the module rules). A BLQ sample at the end (dropped by the BLQ rules)
+    adds nothing after the interval's last quantifiable sample (PKNCA
+    ``aucint.last``)."""
+    if t.size == 0 or not end_sampled:
         return float("nan")
     if iv_bolus:
         after = t > start + TOL
@@ -106,8 +110,9 @@ def interval_rows(time, conc, blq, doses, lambda_z, settings, iv_bolus=False) ->
         )
         tau = end - start
         row = dict(dose_number=number, start_h=start, end_h=end, tau_h=tau)
+        end_sampled = bool(np.any(np.isclose(time, end, atol=TOL, rtol=0)))
         auc = (
-            _interval_auc(t, c, start, end, number == 1, iv_bolus, settings["auc_method"])
+            _interval_auc(t, c, start, end, number == 1, iv_bolus, settings["auc_method"], end_sampled)
             if within
             else math.nan
         )
