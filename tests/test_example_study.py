@@ -314,11 +314,11 @@ def test_behaviour_design_and_group_sizes(files):
     ids = None
     for test in BEHAVIOUR_TESTS:
         d = table(files, f"behaviour/{test}.csv")
-        assert len(d) == 2 * len(GROUPS) * 12  # 2 regimens × 5 groups × n = 12
+        assert len(d) == 2 * len(GROUPS) * 12  # 2 regimens × 6 groups × n = 12
         assert (d.species == "rat").all() and (d.sex == "M").all()
         assert (d.strain == "Sprague-Dawley").all()
         sizes = d.groupby(["regimen", "treatment", "dose_mg_kg", "route"]).size()
-        assert len(sizes) == 10 and (sizes == 12).all(), test
+        assert len(sizes) == 2 * len(GROUPS) and (sizes == 12).all(), test
         assert set(sizes.index) == {
             (r, t, dose, route) for r in ("acute", "chronic") for t, dose, route in GROUPS
         }
@@ -365,14 +365,27 @@ def test_fst_values_and_effects(files, truth):
         assert g.loc[(regimen, "mirtazapine", 30), "mean"] < vehicle["mean"] - 10
         assert g.loc[(regimen, "imipramine", 15), "mean"] < vehicle["mean"] - 20
     assert 15 <= g["std"].median() <= 35  # SD about 25 s
-    # truth: effects stronger after chronic dosing, none at 3 mg/kg
+    # truth: effects stronger after chronic dosing; the acute mirtazapine
+    # effect is the Emax model of the unbound concentration at test time
     delta = {
         (e["treatment"], e["dose_mg_kg"], e["regimen"]): e["delta_vs_vehicle_s"]
         for e in truth["behaviour"]["fst"]["groups"]
     }
-    assert delta[("mirtazapine", 3, "acute")] == delta[("mirtazapine", 3, "chronic")] == 0
+    assert delta[("mirtazapine", 3, "chronic")] == 0
     for key in [("mirtazapine", 10), ("mirtazapine", 30), ("imipramine", 15)]:
         assert delta[key + ("chronic",)] < delta[key + ("acute",)] < 0
+    model = truth["behaviour"]["fst"]["exposure_response"]
+    p = truth["pk"]["parent"]
+    k, ka = p["cl_L_h_kg"] / p["v_L_kg"], p["ka_per_h"]
+    for level in model["doses"]:
+        dose, t = level["dose_mg_kg"], model["test_time_h"]
+        total = (
+            p["f_oral"] * dose * 1000 * ka / (p["v_L_kg"] * (ka - k)) * (math.exp(-k * t) - math.exp(-ka * t))
+        )
+        cu = model["fu_rat"] * total / 265.36 * 1000  # Bateman, unbound, nM
+        assert level["unbound_nM_at_test"] == pytest.approx(cu, rel=1e-3)
+        expected = model["emax_s"] * cu / (model["ec50_unbound_nM"] + cu)
+        assert delta[("mirtazapine", dose, "acute")] == pytest.approx(expected, rel=1e-3)
 
 
 def test_open_field_sedation_acute_high_dose_only(files):

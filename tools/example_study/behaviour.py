@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .common import SEED, csv_text, one_decimal, rng_for, sigf
+from .pk import MW_PARENT, pk_profiles
 
 # ---------------------------------------------------------------------------
 # Behaviour ground truth
@@ -18,6 +19,7 @@ from .common import SEED, csv_text, one_decimal, rng_for, sigf
 
 GROUPS = [  # (treatment, dose_mg_kg, route)
     ("vehicle", 0, "po"),
+    ("mirtazapine", 1, "po"),  # the fourth dose level: exposure-response is estimable
     ("mirtazapine", 3, "po"),
     ("mirtazapine", 10, "po"),
     ("mirtazapine", 30, "po"),
@@ -36,13 +38,39 @@ STRAIN = "Sprague-Dawley"
 FST_VEHICLE_PROFILE = [12.0, 28.0, 36.0, 40.0, 42.0, 43.0]
 FST_SD_LAST4 = 25.0
 FST_MINUTE_NOISE_SD = 2.5
-FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}
+# Acute mirtazapine FST effect: an Emax model (Hill 1) of the unbound plasma
+# concentration at the test time, from the typical rat PK of tools.example_study.pk
+# (fraction unbound FU_RAT). EC50 is close to the unbound concentration 1 h
+# after 10 mg/kg PO, so 10 mg/kg gives about half of Emax.
+FST_TEST_TIME_H = 1.0  # acute FST starts 1 h after the oral dose
+FU_RAT = 0.15
+FST_EMAX_S = -50.0
+FST_EC50_UNBOUND_NM = 25.0
+# Every other group's change vs vehicle (s) is constructed per group; chronic
+# effects reflect neuroadaptation, not an exposure-response.
+FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}; acute mirtazapine: see fst_delta
     ("vehicle", 0): {"acute": 0.0, "chronic": 0.0},
-    ("mirtazapine", 3): {"acute": 0.0, "chronic": 0.0},
-    ("mirtazapine", 10): {"acute": -25.0, "chronic": -40.0},
-    ("mirtazapine", 30): {"acute": -40.0, "chronic": -55.0},
+    ("mirtazapine", 1): {"chronic": 0.0},
+    ("mirtazapine", 3): {"chronic": 0.0},
+    ("mirtazapine", 10): {"chronic": -40.0},
+    ("mirtazapine", 30): {"chronic": -55.0},
     ("imipramine", 15): {"acute": -45.0, "chronic": -60.0},
 }
+
+
+def unbound_nM_at_test(dose_mg_kg: float) -> float:
+    """Typical unbound parent concentration (nM) at the acute test time."""
+    total, _ = pk_profiles("po", dose_mg_kg, [FST_TEST_TIME_H])
+    return FU_RAT * float(total[0]) / MW_PARENT * 1000.0
+
+
+def fst_delta(treatment: str, dose: float, regimen: str) -> float:
+    """True change of last-4-min immobility vs vehicle (s)."""
+    if treatment == "mirtazapine" and regimen == "acute":
+        cu = unbound_nM_at_test(dose)
+        return FST_EMAX_S * cu / (FST_EC50_UNBOUND_NM + cu)
+    return FST_DELTA_S[(treatment, dose)][regimen]
+
 
 OF_VEHICLE_MEAN_CM = 3500.0
 OF_CV = 0.13
@@ -156,7 +184,7 @@ def exclusion_for(test: str, animal: dict):
 
 
 def fst_values(rng, animal) -> list[str]:
-    delta = FST_DELTA_S[(animal["treatment"], animal["dose"])][animal["regimen"]]
+    delta = fst_delta(animal["treatment"], animal["dose"], animal["regimen"])
     base_last4 = sum(FST_VEHICLE_PROFILE[2:])
     target = base_last4 + delta + rng.normal(0.0, FST_SD_LAST4)
     scale = max(target, 0.0) / base_last4
@@ -203,12 +231,15 @@ BEHAVIOUR_SIMULATORS = {
 
 def generate_behaviour(seed: int = SEED) -> dict[str, str]:
     animals = allocate_animals(seed)
-    rng = rng_for("behaviour", seed)
     files = {}
     for test, simulate in BEHAVIOUR_SIMULATORS.items():
         rows = []
         for animal in animals:
-            values = simulate(rng, animal)  # always drawn, so exclusions do not shift others
+            # Each animal's values come from its own stream, keyed by test,
+            # group and place in the group: adding a group or an animal does
+            # not change any other animal's values.
+            key = f"{test}/{animal['regimen']}/{animal['treatment']}/{animal['dose']}/{animal['index']}"
+            values = simulate(rng_for("behaviour", seed, key=key), animal)
             excluded = exclusion_for(test, animal)
             if excluded is not None and not excluded[1]:
                 values = [""] * len(values)
@@ -282,12 +313,37 @@ def realised_behaviour(files: dict[str, str]) -> dict:
     return summary
 
 
+def exposure_response_truth() -> dict:
+    """The acute FST exposure-response model and each dose's exposure."""
+    return dict(
+        endpoint="fst immobility, last 4 min (s), change vs vehicle",
+        regimen="acute",
+        model="delta = emax * Cu / (ec50 + Cu), Hill 1, E0 0",
+        exposure="unbound plasma parent at the test time, typical rat (pk.parent), fu_rat",
+        test_time_h=FST_TEST_TIME_H,
+        fu_rat=FU_RAT,
+        emax_s=FST_EMAX_S,
+        ec50_unbound_nM=FST_EC50_UNBOUND_NM,
+        doses=[
+            dict(
+                dose_mg_kg=dose,
+                unbound_nM_at_test=sigf(unbound_nM_at_test(dose)),
+                delta_vs_vehicle_s=sigf(fst_delta(treatment, dose, "acute")),
+            )
+            for treatment, dose, _ in GROUPS
+            if treatment == "mirtazapine"
+        ],
+        sources=["constructed"],
+    )
+
+
 def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
     groups = [dict(treatment=t, dose_mg_kg=d, route=r) for t, d, r in GROUPS]
     fst = []
     base = sum(FST_VEHICLE_PROFILE[2:])
-    for (treatment, dose), by_regimen in FST_DELTA_S.items():
-        for regimen, delta in by_regimen.items():
+    for treatment, dose, _ in GROUPS:
+        for regimen in REGIMENS:
+            delta = sigf(fst_delta(treatment, dose, regimen))
             fst.append(
                 dict(
                     treatment=treatment,
@@ -371,8 +427,10 @@ def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
             vehicle_per_minute_profile_s=FST_VEHICLE_PROFILE,
             between_animal_sd_last4_s=FST_SD_LAST4,
             minute_noise_sd_s=FST_MINUTE_NOISE_SD,
-            effect="immobility decreased at mirtazapine 10 and 30 mg/kg and "
-            "imipramine, stronger after chronic dosing; none at 3 mg/kg",
+            effect="immobility decreased by mirtazapine and imipramine, stronger after "
+            "chronic dosing; acute mirtazapine effect from an Emax model of the "
+            "unbound plasma concentration at the test time (exposure_response)",
+            exposure_response=exposure_response_truth(),
             groups=fst,
             sources=["fst_practice", "constructed"],
         ),
