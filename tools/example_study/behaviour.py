@@ -4,14 +4,18 @@ ground-truth entries."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 import numpy as np
 
 from .common import SEED, csv_text, one_decimal, rng_for, sigf
-from .pk import MW_PARENT, pk_profiles
+from .exposure_response import (
+    FST_EC50_UNBOUND_NM,
+    FST_EMAX_S,
+    exposure_response_truth,
+    unbound_nM_at_test,
+)
+from .realised import realised_behaviour
 
 # ---------------------------------------------------------------------------
 # Behaviour ground truth
@@ -38,14 +42,6 @@ STRAIN = "Sprague-Dawley"
 FST_VEHICLE_PROFILE = [12.0, 28.0, 36.0, 40.0, 42.0, 43.0]
 FST_SD_LAST4 = 25.0
 FST_MINUTE_NOISE_SD = 2.5
-# Acute mirtazapine FST effect: an Emax model (Hill 1) of the unbound plasma
-# concentration at the test time, from the typical rat PK of tools.example_study.pk
-# (fraction unbound FU_RAT). EC50 is close to the unbound concentration 1 h
-# after 10 mg/kg PO, so 10 mg/kg gives about half of Emax.
-FST_TEST_TIME_H = 1.0  # acute FST starts 1 h after the oral dose
-FU_RAT = 0.15
-FST_EMAX_S = -50.0
-FST_EC50_UNBOUND_NM = 25.0
 # Every other group's change vs vehicle (s) is constructed per group; chronic
 # effects reflect neuroadaptation, not an exposure-response.
 FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}; acute mirtazapine: see fst_delta
@@ -56,12 +52,6 @@ FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}; acute m
     ("mirtazapine", 30): {"chronic": -55.0},
     ("imipramine", 15): {"acute": -45.0, "chronic": -60.0},
 }
-
-
-def unbound_nM_at_test(dose_mg_kg: float) -> float:
-    """Typical unbound parent concentration (nM) at the acute test time."""
-    total, _ = pk_profiles("po", dose_mg_kg, [FST_TEST_TIME_H])
-    return FU_RAT * float(total[0]) / MW_PARENT * 1000.0
 
 
 def fst_delta(treatment: str, dose: float, regimen: str) -> float:
@@ -264,79 +254,6 @@ def generate_behaviour(seed: int = SEED) -> dict[str, str]:
     return files
 
 
-def _endpoint(test: str, row: dict):
-    """Primary endpoint of one animal, computed the plain way (None if blank)."""
-    try:
-        if test == "fst":
-            return sum(float(row[f"immobility_min{i}"]) for i in range(3, 7))
-        if test == "open_field":
-            return float(row["distance_cm"])
-        if test == "sucrose_preference":
-            sucrose, water = float(row["sucrose_ml"]), float(row["water_ml"])
-            return 100.0 * sucrose / (sucrose + water)
-        opened, closed = float(row["open_arm_time_s"]), float(row["closed_arm_time_s"])
-        return 100.0 * opened / (opened + closed)
-    except ValueError:
-        return None
-
-
-REALISED_LABEL = {
-    "fst": "immobility_last4_s",
-    "open_field": "distance_cm",
-    "sucrose_preference": "preference_pct",
-    "elevated_plus_maze": "open_arm_time_pct",
-}
-
-
-def realised_behaviour(files: dict[str, str]) -> dict:
-    """Sample means of the generated data (non-excluded animals), so users can
-    see how far sampling noise moved each group from its true mean."""
-    summary = {}
-    for test, label in REALISED_LABEL.items():
-        groups: dict[tuple, list[float]] = {}
-        for row in csv.DictReader(io.StringIO(files[f"behaviour/{test}.csv"])):
-            value = _endpoint(test, row)
-            if row["excluded"] == "true" or value is None:
-                continue
-            key = (row["regimen"], row["treatment"], int(row["dose_mg_kg"]))
-            groups.setdefault(key, []).append(value)
-        summary[test] = [
-            dict(
-                regimen=r,
-                treatment=t,
-                dose_mg_kg=d,
-                n=len(v),
-                **{f"sample_mean_{label}": sigf(float(np.mean(v)))},
-            )
-            for (r, t, d), v in sorted(groups.items())
-        ]
-    return summary
-
-
-def exposure_response_truth() -> dict:
-    """The acute FST exposure-response model and each dose's exposure."""
-    return dict(
-        endpoint="fst immobility, last 4 min (s), change vs vehicle",
-        regimen="acute",
-        model="delta = emax * Cu / (ec50 + Cu), Hill 1, E0 0",
-        exposure="unbound plasma parent at the test time, typical rat (pk.parent), fu_rat",
-        test_time_h=FST_TEST_TIME_H,
-        fu_rat=FU_RAT,
-        emax_s=FST_EMAX_S,
-        ec50_unbound_nM=FST_EC50_UNBOUND_NM,
-        doses=[
-            dict(
-                dose_mg_kg=dose,
-                unbound_nM_at_test=sigf(unbound_nM_at_test(dose)),
-                delta_vs_vehicle_s=sigf(fst_delta(treatment, dose, "acute")),
-            )
-            for treatment, dose, _ in GROUPS
-            if treatment == "mirtazapine"
-        ],
-        sources=["constructed"],
-    )
-
-
 def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
     groups = [dict(treatment=t, dose_mg_kg=d, route=r) for t, d, r in GROUPS]
     fst = []
@@ -430,7 +347,10 @@ def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
             effect="immobility decreased by mirtazapine and imipramine, stronger after "
             "chronic dosing; acute mirtazapine effect from an Emax model of the "
             "unbound plasma concentration at the test time (exposure_response)",
-            exposure_response=exposure_response_truth(),
+            exposure_response=exposure_response_truth(
+                [dose for treatment, dose, _ in GROUPS if treatment == "mirtazapine"],
+                lambda dose: fst_delta("mirtazapine", dose, "acute"),
+            ),
             groups=fst,
             sources=["fst_practice", "constructed"],
         ),
