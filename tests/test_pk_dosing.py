@@ -191,3 +191,12 @@ def test_bad_lambda_z_rows(tmp_path, pk_table, row, column, words):
     error = error_of(validation.validate_lambda_z, lambda_z_file(tmp_path, [row]), [pk_table])
     assert (error.row, error.column) == (2, column)
     assert words in error.message
+
+
+def test_lambda_z_control_alone_is_checked_without_the_concentration_files(tmp_path):
+    # the single-file check (times are numbers, one list, three points to fix);
+    # that the times were sampled is checked once the concentration files are known
+    table, _ = validation.validate_lambda_z(lambda_z_file(tmp_path, ["a1,drug,,3,haemolysed"]))
+    assert (table.iloc[0]["action"], table.iloc[0]["times_h"]) == ("exclude", "3")
+    error = error_of(validation.validate_lambda_z, lambda_z_file(tmp_path, ["a1,drug,8;12,,two"]))
+    assert (error.row, error.column) == (2, "include_times_h")

@@ -69,6 +69,6 @@ def test_dosing_record_without_samples_stops_the_run_naming_file_row_and_column(
     assert run.returncode != 0
     line = next(x for x in output.splitlines() if x.startswith("INPUT ERROR"))
     assert "pk/dosing.csv" in line and "row 8" in line and "column 'animal_id'" in line
-    assert not (
-        workflow_copy / "results" / "dosing_ghost" / "validated" / "pk_control" / "dosing.csv"
-    ).exists()
+    control = workflow_copy / "results" / "dosing_ghost" / "validated" / "pk_control"
+    assert not (control / "checked.csv").exists()  # the failed check leaves no output
+    assert not (workflow_copy / "results" / "dosing_ghost" / "pk" / "nca.csv").exists()

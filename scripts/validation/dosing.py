@@ -148,21 +148,24 @@ def _parse_times(text, path, row, column) -> list[float]:
         ) from None
 
 
-def validate_lambda_z(path, tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[dict]]:
+def validate_lambda_z(path, tables: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """``pk/lambda_z.csv`` -> normalised table (:data:`LAMBDA_Z_COLUMNS`:
     ``action`` include or exclude, ``times_h`` ';'-joined) and warnings.
 
-    Each row names a profile (animal x analyte) of the validated
-    concentration *tables*, gives exactly one of ``include_times_h`` and
-    ``exclude_times_h``, and every time in it is a sampled time of that
-    profile; an include list has at least three times.
+    Each row gives exactly one of ``include_times_h`` and
+    ``exclude_times_h`` (an include list has at least three times). With
+    the validated concentration *tables*, each row also names a profile
+    (animal x analyte) of them, and every time in it is a sampled time of
+    that profile.
     """
     df, warnings = read_raw_csv(path)
     table, more = validate_rows(df, load_schema("lambda_z.schema.yaml"), path)
     warnings += more
     reject_duplicates(table, ["animal_id", "analyte"], path, "second λz control row for this profile")
     samples = (
-        pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["animal_id", "analyte"])
+        pd.concat(tables, ignore_index=True)
+        if tables
+        else pd.DataFrame(columns=["animal_id", "analyte", "time_h"])
     )
     rows = []
     for _, row in table.iterrows():
@@ -179,25 +182,10 @@ def validate_lambda_z(path, tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, l
             )
         column = given[0]
         times = _parse_times(row[column], path, source_row, column)
-        profile = samples[(samples["animal_id"] == row["animal_id"]) & (samples["analyte"] == row["analyte"])]
-        if profile.empty:
-            raise InputError(
-                path,
-                f"no samples of analyte {row['analyte']} for animal {row['animal_id']} in any PK file",
-                row=source_row,
-                column="animal_id",
-            )
-        sampled = profile["time_h"].astype(float).to_numpy()
-        for t in times:
-            if not (abs(sampled - t) <= TIME_TOLERANCE_H).any():
-                raise InputError(
-                    path,
-                    f"{t:g} h is not a sampled time of animal {row['animal_id']}, {row['analyte']}",
-                    row=source_row,
-                    column=column,
-                )
         if column == "include_times_h" and len(set(times)) < 3:
             raise InputError(path, "λz needs at least three points", row=source_row, column=column)
+        if tables is not None:
+            _check_sampled(samples, row, times, path, source_row, column)
         rows.append(
             dict(
                 animal_id=row["animal_id"],
@@ -210,3 +198,24 @@ def validate_lambda_z(path, tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, l
             )
         )
     return pd.DataFrame(rows, columns=LAMBDA_Z_COLUMNS), warnings
+
+
+def _check_sampled(samples, row, times, path, source_row, column) -> None:
+    """The row's profile exists in *samples* and each of *times* was sampled."""
+    profile = samples[(samples["animal_id"] == row["animal_id"]) & (samples["analyte"] == row["analyte"])]
+    if profile.empty:
+        raise InputError(
+            path,
+            f"no samples of analyte {row['analyte']} for animal {row['animal_id']} in any PK file",
+            row=source_row,
+            column="animal_id",
+        )
+    sampled = profile["time_h"].astype(float).to_numpy()
+    for t in times:
+        if not (abs(sampled - t) <= TIME_TOLERANCE_H).any():
+            raise InputError(
+                path,
+                f"{t:g} h is not a sampled time of animal {row['animal_id']}, {row['analyte']}",
+                row=source_row,
+                column=column,
+            )

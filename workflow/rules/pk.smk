@@ -14,7 +14,10 @@ def pk_params(keys):
 
 
 # The PK control files pk/dosing.csv and pk/lambda_z.csv (reserved stems, not
-# concentration files), checked against every validated concentration file.
+# concentration files). Each is validated on its own (pk_control, read by
+# pk_nca), and checked against every validated concentration file
+# (pk_control_check, required by pk_aggregate): editing one PK file then
+# reruns the check, not the NCA of the other files.
 PK_CONTROL = {
     stem: STUDY_DIR / "pk" / f"{stem}.csv"
     for stem in ("dosing", "lambda_z")
@@ -27,25 +30,45 @@ def pk_control(stem):
     return [validated("pk_control", stem)] if stem in PK_CONTROL else []
 
 
+def pk_control_checked():
+    return [f"{OUT}/validated/pk_control/checked.csv"] if PK_CONTROL else []
+
+
 localrules:
     pk_control,
+    pk_control_check,
 
 
 rule pk_control:
     input:
         table=f"{STUDY_DIR}/pk/{{control}}.csv",
-        tables=[validated("pk", t) for t in pk_tables()],
     output:
         table=validated("pk_control", "{control}"),
         warnings=validated_warnings("pk_control", "{control}"),
     wildcard_constraints:
         control="dosing|lambda_z",
+    priority: VALIDATION_PRIORITY
     log:
         log_path("pk_control", "{control}"),
     conda:
         CONDA_ENV
     script:
         "../scripts/pk_control.py"
+
+
+rule pk_control_check:
+    input:
+        controls=[str(path) for path in PK_CONTROL.values()],
+        tables=[validated("pk", t) for t in pk_tables()],
+    output:
+        f"{OUT}/validated/pk_control/checked.csv",
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("pk_control_check"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_control_check.py"
 
 
 rule pk_nca:
@@ -82,6 +105,7 @@ rule pk_aggregate:
         nca=expand(f"{OUT}/pk/nca/{{table}}.csv", table=pk_tables()),
         sparse=expand(f"{OUT}/pk/nca/{{table}}.sparse_auc.csv", table=pk_tables()),
         intervals=expand(f"{OUT}/pk/nca/{{table}}.intervals.csv", table=pk_tables()),
+        checked=pk_control_checked(),
     output:
         nca=report(
             f"{OUT}/pk/nca.csv",
