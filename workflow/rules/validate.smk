@@ -81,16 +81,14 @@ rule validate_behaviour:
 from scripts.validation.pk import VALIDATION_SETTINGS as PK_VALIDATION_SETTINGS
 
 
-def pk_dosing_raw():
-    """pk/dosing.csv when the study has one (checked with every PK file)."""
-    path = STUDY_DIR / "pk" / "dosing.csv"
-    return [str(path)] if path.is_file() else []
+# pk/dosing.csv, when the study has one, is checked with every PK file.
+PK_DOSING_RAW = [str(p) for p in [STUDY_DIR / "pk" / "dosing.csv"] if p.is_file()]
 
 
 rule validate_pk:
     input:
         table=f"{STUDY_DIR}/pk/{{table}}.csv",
-        dosing=pk_dosing_raw(),
+        dosing=PK_DOSING_RAW,
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
