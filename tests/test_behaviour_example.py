@@ -74,16 +74,25 @@ def test_built_in_sedation_is_classified_as_sedation(truth, confounds):
 
 def test_built_in_fst_effects_are_detected(truth, confounds):
     table, _ = confounds
+    strong, detected = [], []
     for regimen, treatment, dose, group in _groups(truth, "fst"):
         row = table.loc[(regimen, treatment, dose)]
         if group["cohens_d"] == 0:
             assert row["fst_effect"] == "no change", (regimen, treatment, dose)
-        elif regimen == "chronic":
-            assert row["fst_effect"] == "improved", (regimen, treatment, dose)
-            assert row["classification"] == "specific"
-            assert row["fst_hedges_g"] < 0
-        else:  # acute effects (true d −1.0 to −1.8) are found at n = 12
-            assert row["fst_effect"] == "improved", (regimen, treatment, dose)
+        elif abs(group["cohens_d"]) < 1.0:
+            # the low-dose end of the acute exposure-response (true d about
+            # -0.2 and -0.5): n = 12 is not powered to detect it either way
+            continue
+        else:  # true d −1.0 to −2.4: each likely, not certain, to be found at n = 12
+            strong.append((regimen, treatment, dose))
+            assert row["fst_hedges_g"] < 0, (regimen, treatment, dose)
+            if row["fst_effect"] == "improved":
+                detected.append((regimen, treatment, dose))
+                if regimen == "chronic":
+                    assert row["classification"] == "specific"
+    # Dunnett-adjusted over every dose level: one miss among the strong effects
+    # is within what n = 12 allows; more would mean the analysis lost power.
+    assert len(detected) >= len(strong) - 1, sorted(set(strong) - set(detected))
 
 
 def test_hedges_g_ci_covers_the_true_fst_effect(truth, results):

@@ -20,7 +20,7 @@ from scipy.optimize import curve_fit
 import tools.example_study as ex
 from tools.example_study.behaviour import GROUPS
 from tools.example_study.binding import generate_binding
-from tools.example_study.pk import pk_profiles
+from tools.example_study.pk import PK_GROUPS, pk_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "resources" / "example_study"
@@ -51,7 +51,7 @@ def test_two_runs_are_byte_identical(tmp_path):
     ex.write_study(tmp_path / "a")
     ex.main([str(tmp_path / "b")])
     first, second = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
-    assert len(first) == 25
+    assert len(first) == 27
     assert first == second
 
 
@@ -134,7 +134,8 @@ def test_study_yaml_follows_the_contract(files):
     ],
 )
 def test_contract_columns_present(files, folder, required):
-    names = [n for n in files if n.startswith(folder + "/")]
+    # pk/dosing.csv is a control file with its own contract (below)
+    names = [n for n in files if n.startswith(folder + "/") and n != "pk/dosing.csv"]
     assert names
     for name in names:
         header = files[name].splitlines()[0].split(",")
@@ -313,11 +314,11 @@ def test_behaviour_design_and_group_sizes(files):
     ids = None
     for test in BEHAVIOUR_TESTS:
         d = table(files, f"behaviour/{test}.csv")
-        assert len(d) == 2 * len(GROUPS) * 12  # 2 regimens × 5 groups × n = 12
+        assert len(d) == 2 * len(GROUPS) * 12  # 2 regimens × 6 groups × n = 12
         assert (d.species == "rat").all() and (d.sex == "M").all()
         assert (d.strain == "Sprague-Dawley").all()
         sizes = d.groupby(["regimen", "treatment", "dose_mg_kg", "route"]).size()
-        assert len(sizes) == 10 and (sizes == 12).all(), test
+        assert len(sizes) == 2 * len(GROUPS) and (sizes == 12).all(), test
         assert set(sizes.index) == {
             (r, t, dose, route) for r in ("acute", "chronic") for t, dose, route in GROUPS
         }
@@ -364,14 +365,27 @@ def test_fst_values_and_effects(files, truth):
         assert g.loc[(regimen, "mirtazapine", 30), "mean"] < vehicle["mean"] - 10
         assert g.loc[(regimen, "imipramine", 15), "mean"] < vehicle["mean"] - 20
     assert 15 <= g["std"].median() <= 35  # SD about 25 s
-    # truth: effects stronger after chronic dosing, none at 3 mg/kg
+    # truth: effects stronger after chronic dosing; the acute mirtazapine
+    # effect is the Emax model of the unbound concentration at test time
     delta = {
         (e["treatment"], e["dose_mg_kg"], e["regimen"]): e["delta_vs_vehicle_s"]
         for e in truth["behaviour"]["fst"]["groups"]
     }
-    assert delta[("mirtazapine", 3, "acute")] == delta[("mirtazapine", 3, "chronic")] == 0
+    assert delta[("mirtazapine", 3, "chronic")] == 0
     for key in [("mirtazapine", 10), ("mirtazapine", 30), ("imipramine", 15)]:
         assert delta[key + ("chronic",)] < delta[key + ("acute",)] < 0
+    model = truth["behaviour"]["fst"]["exposure_response"]
+    p = truth["pk"]["parent"]
+    k, ka = p["cl_L_h_kg"] / p["v_L_kg"], p["ka_per_h"]
+    for level in model["doses"]:
+        dose, t = level["dose_mg_kg"], model["test_time_h"]
+        total = (
+            p["f_oral"] * dose * 1000 * ka / (p["v_L_kg"] * (ka - k)) * (math.exp(-k * t) - math.exp(-ka * t))
+        )
+        cu = model["fu_rat"] * total / 265.36 * 1000  # Bateman, unbound, nM
+        assert level["unbound_nM_at_test"] == pytest.approx(cu, rel=1e-3)
+        expected = model["emax_s"] * cu / (model["ec50_unbound_nM"] + cu)
+        assert delta[("mirtazapine", dose, "acute")] == pytest.approx(expected, rel=1e-3)
 
 
 def test_open_field_sedation_acute_high_dose_only(files):
@@ -424,8 +438,9 @@ def test_pk_design(files, pk):
     assert (raw.loc[raw.analyte == "8-hydroxymirtazapine", "concentration_ng_mL"] == "BLQ").all()
     assert (raw.concentration_ng_mL != "").all()
     animals = pk.groupby(["route", "dose_mg_kg"]).animal_id.nunique()
-    assert animals.to_dict() == {("iv", 2.0): 6, ("po", 2.0): 6, ("po", 10.0): 6}
-    assert pk.animal_id.nunique() == 18  # parallel groups, distinct animals
+    assert animals.to_dict() == {(r, d): 6 for r, d, _ in PK_GROUPS}
+    assert {d for r, d, _ in PK_GROUPS if r == "po"} >= {dose for t, dose, _ in GROUPS if t == "mirtazapine"}
+    assert pk.animal_id.nunique() == 6 * len(PK_GROUPS)  # parallel groups, distinct animals
     times = pk.groupby("route").time_h.unique()
     assert sorted(times["iv"]) == [0.083, 0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]
     assert sorted(times["po"]) == [0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]
@@ -489,7 +504,28 @@ def test_observed_data_give_roughly_the_true_f_and_half_life(pk, truth):
     assert math.log(2) / -slope == pytest.approx(truth["pk"]["parent"]["t_half_h"], rel=0.25)
 
 
+def test_chronic_satellite_design_and_dosing_records(files, truth):
+    chronic = table(files, "pk/rat_mirtazapine_chronic.csv", na_values=["BLQ"], keep_default_na=False)
+    dosing = table(files, "pk/dosing.csv")
+    assert list(dosing.columns) == ["animal_id", "time_h", "dose_mg_kg", "route"]
+    c = truth["pk"]["chronic"]
+    per_animal = dosing[dosing.animal_id.str.startswith("PKC")].groupby("animal_id").time_h.apply(list)
+    assert len(per_animal) == c["n_animals"]
+    assert all(times == [24.0 * d for d in range(c["n_days"])] for times in per_animal)
+    acute = dosing[~dosing.animal_id.str.startswith("PKC")]
+    assert (acute.time_h == 0).all() and acute.animal_id.is_unique
+    troughs = [24.0 * (d - 1) for d in c["predose_trough_days"]]
+    assert set(troughs) <= set(chronic.time_h)  # pre-dose samples at dose times
+    assert chronic.time_h.max() == 24.0 * c["n_days"]
+    # auto-induction: day-21 concentrations below day-1 at the same time after dose
+    parent = chronic[chronic.analyte == "mirtazapine"].groupby("time_h").concentration_ng_mL.mean()
+    assert parent[480 + 2] < parent[2]
+    assert c["true_accumulation_ratio_auc"] == pytest.approx(
+        1 / c["auto_induction"]["clearance_factor_day21"], rel=0.01
+    )
+
+
 def test_between_animal_variability_is_about_20_percent(truth):
     cl = np.array([a["cl_L_h_kg"] for a in truth["pk"]["animals"]])
-    assert len(cl) == 18
+    assert len(cl) == 6 * len(PK_GROUPS) + truth["pk"]["chronic"]["n_animals"]
     assert 0.08 <= np.std(np.log(cl), ddof=1) <= 0.35

@@ -133,6 +133,7 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
             lambda: _edit_cell(pk_file, "body_weight_kg", lambda v: str(float(v) + 0.01)),
             [
                 ("pk_aggregate", ""),
+                ("pk_control_check", ""),  # the control files are checked against every PK file
                 ("pk_nca", "table=rat_mirtazapine"),
                 ("validate_pk", "table=rat_mirtazapine"),
                 ("validate_pk_analytes", ""),

@@ -11,6 +11,8 @@ Modules, by concern:
   AUC/AUMC), :mod:`~scripts.pk.lambda_z` (terminal phase, t½, AUCinf, MRT,
   CL, Vz), :mod:`~scripts.pk.profile` (one profile, flags) and
   :mod:`~scripts.pk.sparse` (destructive designs, Bailer's SE);
+* :mod:`~scripts.pk.intervals` – dosing intervals of multiple-dose
+  profiles (``intervals.csv``, from ``pk/dosing.csv``);
 * :mod:`~scripts.pk.aggregate` – the ``pk_aggregate`` rule: study-level
   tables from :mod:`~scripts.pk.summary`, :mod:`~scripts.pk.bioavailability`,
   :mod:`~scripts.pk.dose_proportionality` and :mod:`~scripts.pk.metabolites`;
@@ -26,6 +28,8 @@ from scripts.pk.auc import (
     aumc_segments,
     aumc_to_tlast,
     back_extrapolate_c0,
+    interpolate_conc,
+    partial_auc,
 )
 from scripts.pk.bioavailability import (
     bioavailability_table,
@@ -49,7 +53,7 @@ from scripts.pk.dose_proportionality import dose_proportionality_table, power_mo
 from scripts.pk.figures import plot_concentration_time, plot_lambda_z_diagnostics
 from scripts.pk.lambda_z import fit_lambda_z
 from scripts.pk.metabolites import detectability_table, metabolite_table
-from scripts.pk.nca import lambda_z_points, nca_outputs, nca_table, sparse_auc_table
+from scripts.pk.nca import interval_table, lambda_z_points, nca_outputs, nca_table, sparse_auc_table
 from scripts.pk.sparse import bailer_auc
 from scripts.pk.summary import geometric_cv_pct, geometric_mean, summary_table
 
@@ -80,10 +84,13 @@ __all__ = [
     "fit_lambda_z",
     "geometric_cv_pct",
     "geometric_mean",
+    "interpolate_conc",
+    "interval_table",
     "lambda_z_points",
     "metabolite_table",
     "nca_outputs",
     "nca_table",
+    "partial_auc",
     "plot_concentration_time",
     "plot_lambda_z_diagnostics",
     "power_model",

@@ -31,9 +31,11 @@ from scripts.pk.conventions import (
     BIOAVAILABILITY_COLUMNS,
     DETECTABILITY_COLUMNS,
     DOSE_PROPORTIONALITY_COLUMNS,
+    INTERVAL_COLUMNS,
     METABOLITE_COLUMNS,
     NCA_COLUMNS,
     SUMMARY_COLUMNS,
+    nca_columns,
 )
 from scripts.pk.dose_proportionality import DOSE_PROPORTIONALITY_SETTINGS, dose_proportionality_table
 from scripts.pk.metabolites import detectability_table, metabolite_table
@@ -41,11 +43,12 @@ from scripts.pk.summary import summary_table
 
 # The ``pk`` settings the study-level tables use (the pk_aggregate rule
 # passes only these).
-AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS + DOSE_PROPORTIONALITY_SETTINGS
+AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS + DOSE_PROPORTIONALITY_SETTINGS + ("partial_auc_intervals_h",)
 
-# Output table -> column order.
+# Output table -> column order (nca.csv: :func:`table_columns`).
 TABLE_COLUMNS = {
     "nca": NCA_COLUMNS,
+    "intervals": INTERVAL_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "bioavailability": BIOAVAILABILITY_COLUMNS,
     "metabolites": METABOLITE_COLUMNS,
@@ -54,20 +57,33 @@ TABLE_COLUMNS = {
 }
 
 
+def table_columns(settings: dict) -> dict[str, list[str]]:
+    """:data:`TABLE_COLUMNS` with nca.csv's partial AUC columns of the
+    configured ``partial_auc_intervals_h``."""
+    return dict(TABLE_COLUMNS, nca=nca_columns(settings["partial_auc_intervals_h"]))
+
+
 def study_tables(
-    data: pd.DataFrame, nca: pd.DataFrame, sparse: pd.DataFrame, settings: dict, parent: str
+    data: pd.DataFrame,
+    nca: pd.DataFrame,
+    sparse: pd.DataFrame,
+    settings: dict,
+    parent: str,
+    intervals: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every study-level table, keyed as :data:`TABLE_COLUMNS`.
 
     *data* is the validated PK tables of the study, *nca* and *sparse* the
     per-file ``nca_table`` and ``sparse_auc_table`` results stacked,
     *settings* the ``pk`` config section (:data:`AGGREGATE_SETTINGS`) and
-    *parent* the dosed compound. Empty ``flags`` read back from CSV are
-    written as empty text again.
+    *parent* the dosed compound, *intervals* the per-file dosing
+    intervals stacked. Empty ``flags`` read back from CSV are written as
+    empty text again.
     """
     nca = nca.assign(flags=nca["flags"].fillna(""))
     return {
         "nca": nca,
+        "intervals": intervals if intervals is not None else pd.DataFrame(columns=INTERVAL_COLUMNS),
         "summary": summary_table(nca, sparse),
         "bioavailability": bioavailability_table(nca, settings, sparse, parent=parent),
         "metabolites": metabolite_table(nca, parent, settings, sparse),

@@ -169,3 +169,46 @@ def aumc_to_tlast(time, conc, method):
         return float("nan")
     stop = positive[-1] + 1
     return float(np.sum(aumc_segments(time[:stop], conc[:stop], method)))
+
+
+def interpolate_conc(time, conc, at, method):
+    """Concentration at time *at* inside [time[0], time[-1]] (PKNCA
+    ``interpolate.conc``): the observed value at a sampled time, otherwise
+    interpolated between the neighbouring points, log-linearly on a segment
+    the AUC integrates with the log trapezoid (:func:`auc_segments`'s rule),
+    linearly otherwise."""
+    time = np.asarray(time, float)
+    conc = np.asarray(conc, float)
+    hit = np.flatnonzero(np.isclose(time, at, rtol=0, atol=1e-9))
+    if hit.size:
+        return float(conc[hit[0]])
+    i = int(np.searchsorted(time, at)) - 1
+    t1, t2, c1, c2 = time[i], time[i + 1], conc[i], conc[i + 1]
+    fraction = (at - t1) / (t2 - t1)
+    if _is_log_segment(c1, c2, method):
+        return float(c1 * math.exp(math.log(c2 / c1) * fraction))
+    return float(c1 + (c2 - c1) * fraction)
+
+
+def partial_auc(time, conc, start, end, method):
+    """AUC from *start* to *end* (PKNCA ``aucint.last``) of the points of a
+    profile (after the BLQ rules, with its time-zero point): concentrations
+    at unsampled boundaries interpolated (:func:`interpolate_conc`), the
+    segments integrated as :func:`auc_segments`, and nothing after Tlast
+    (later samples were BLQ). The caller checks that *end* was sampled
+    to (NaN is never extrapolated here)."""
+    time = np.asarray(time, float)
+    conc = np.asarray(conc, float)
+    positive = np.flatnonzero(conc > 0)
+    if positive.size == 0 or start < time[0]:
+        return float("nan")
+    time, conc = time[: positive[-1] + 1], conc[: positive[-1] + 1]
+    end = min(end, time[-1])
+    if end <= start:
+        return 0.0
+    inside = (time > start + 1e-9) & (time < end - 1e-9)
+    t = np.r_[start, time[inside], end]
+    c = np.r_[
+        interpolate_conc(time, conc, start, method), conc[inside], interpolate_conc(time, conc, end, method)
+    ]
+    return float(np.sum(auc_segments(t, c, method)))

@@ -43,7 +43,39 @@ NCA_COLUMNS = [
     "cmax_ng_mL", "tmax_h", "clast_ng_mL", "tlast_h", "c0_ng_mL",
     "auc_last_ng_h_mL", "auc_inf_ng_h_mL", "auc_pct_extrap",
     "lambda_z_per_h", "t_half_h", "lambda_z_n_points", "lambda_z_adj_r2",
-    "span_ratio", "cl_L_h_kg", "vz_L_kg", "mrt_h", "flags",
+    "span_ratio", "cl_L_h_kg", "vz_L_kg", "mrt_h",
+    "lambda_z_start_h", "lambda_z_end_h", "cmax_per_dose",
+    "auc_inf_per_dose", "aumc_inf_ng_h2_mL", "vss_L_kg",
+    "auc_pct_back_extrap", "flags",
+]  # fmt: skip
+
+# λz-derived values: blank (not reportable) when the fit fails the
+# acceptance rules (scripts.pk.profile).
+LAMBDA_Z_DERIVED = [
+    "lambda_z_per_h", "t_half_h", "auc_inf_ng_h_mL", "auc_pct_extrap",
+    "cl_L_h_kg", "vz_L_kg", "mrt_h", "auc_inf_per_dose",
+    "aumc_inf_ng_h2_mL", "vss_L_kg", "auc_pct_back_extrap",
+]  # fmt: skip
+
+
+def partial_auc_column(start_h, end_h) -> str:
+    """Column of the partial AUC from *start_h* to *end_h*, e.g.
+    ``auc_0_24_ng_h_mL`` (a decimal point written ``p``: ``auc_0_0p5_ng_h_mL``)."""
+    return f"auc_{start_h:g}_{end_h:g}_ng_h_mL".replace(".", "p")
+
+
+def nca_columns(partial_intervals=()) -> list[str]:
+    """``nca.csv`` columns: :data:`NCA_COLUMNS` with one partial AUC column
+    per configured ``[start, end]`` interval before ``flags``."""
+    extra = [partial_auc_column(a, b) for a, b in partial_intervals]
+    return NCA_COLUMNS[:-1] + extra + ["flags"]
+
+
+INTERVAL_COLUMNS = [
+    "animal_id", "analyte", "dose_number", "start_h", "end_h", "tau_h",
+    "auc_tau_ng_h_mL", "cmax_ng_mL", "tmax_h", "cmin_ng_mL",
+    "ctrough_ng_mL", "cav_ng_mL", "fluctuation_pct", "swing",
+    "accumulation_ratio_observed", "accumulation_ratio_predicted",
 ]  # fmt: skip
 
 LAMBDA_Z_POINT_COLUMNS = [

@@ -62,6 +62,42 @@ class LambdaZFit:
         return float((self.times[-1] - self.times[0]) / self.half_life)
 
 
+def _close_to_any(values, targets):
+    values = np.asarray(values, float)
+    return np.array([np.any(np.abs(np.asarray(targets, float) - v) <= 1e-9) for v in values], bool)
+
+
+def fit_lambda_z_on(time, conc, include):
+    """λz on exactly the points at the *include* times (a user's choice,
+    PKNCA ``include_half.life``): no selection, and the fit is reported
+    whatever its adjusted R² (the acceptance rules still apply)."""
+    time = np.asarray(time, float)
+    conc = np.asarray(conc, float)
+    mask = _close_to_any(time, include) & (conc > 0)
+    t, c = time[mask], conc[mask]
+    if t.size < 3:
+        return LambdaZFit(reason="lambda_z_not_estimable(<3 chosen points quantifiable)")
+    if np.ptp(np.log(c)) == 0:
+        return LambdaZFit(reason="lambda_z_not_estimable(no declining terminal phase)")
+    lam, intercept, r2 = _loglinear_fit(t, c)
+    if lam <= 0:
+        return LambdaZFit(reason="lambda_z_not_estimable(no declining terminal phase)")
+    return LambdaZFit(lam, intercept, adjusted_r2(r2, t.size), int(t.size), t)
+
+
+def fit_lambda_z_controlled(time, conc, tmax, min_points, control=None):
+    """:func:`fit_lambda_z`, or with a λz control ``(action, times)``:
+    ``include`` fits exactly those points (:func:`fit_lambda_z_on`),
+    ``exclude`` leaves those points out of the selection."""
+    if control is None:
+        return fit_lambda_z(time, conc, tmax, min_points)
+    action, times = control
+    if action == "include":
+        return fit_lambda_z_on(time, conc, times)
+    keep = ~_close_to_any(time, times)
+    return fit_lambda_z(np.asarray(time, float)[keep], np.asarray(conc, float)[keep], tmax, min_points)
+
+
 def fit_lambda_z(time, conc, tmax, min_points, tolerance=ADJ_R2_TOLERANCE):
     """Select the terminal phase and estimate λz (1/h).
 

@@ -23,13 +23,16 @@ import pandas as pd
 
 from scripts.pk.conventions import (
     GROUP_KEYS,
+    INTERVAL_COLUMNS,
+    IV_ROUTES,
     LAMBDA_Z_POINT_COLUMNS,
     MEAN_PROFILE_ID,
-    NCA_COLUMNS,
     PROFILE_KEYS,
     SPARSE_COLUMNS,
     group_row_keys,
+    nca_columns,
 )
+from scripts.pk.intervals import interval_rows
 from scripts.pk.profile import nca_profile
 from scripts.pk.sparse import destructive_result, is_destructive_group
 
@@ -43,6 +46,8 @@ NCA_SETTINGS = (
     "blq_first",
     "blq_middle",
     "blq_last",
+    "lambda_z_require_span",
+    "partial_auc_intervals_h",
 )
 
 
@@ -53,7 +58,76 @@ def is_metabolite(analyte: str, parent: str | None) -> bool:
     return parent is not None and str(analyte).strip().lower() != str(parent).strip().lower()
 
 
-def nca_results(pk: pd.DataFrame, settings: dict, parent: str | None = None):
+def _doses_of(dosing, animal):
+    """Sorted dose records of *animal* (empty without dosing records)."""
+    if dosing is None or dosing.empty:
+        return None
+    rows = dosing[dosing["animal_id"].astype(str) == str(animal)]
+    return rows.sort_values("time_h", kind="stable") if len(rows) else None
+
+
+def _lambda_z_control(lambda_z, animal, analyte):
+    """``(action, times, reason)`` of the profile's λz control row, or None."""
+    if lambda_z is None or lambda_z.empty:
+        return None
+    match = lambda_z[(lambda_z["animal_id"].astype(str) == str(animal)) & (lambda_z["analyte"] == analyte)]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    times = [float(t) for t in str(row["times_h"]).split(";")]
+    return row["action"], times, str(row["reason"]).replace(";", ",")
+
+
+def _serial_result(prof, keys, settings, metabolite, doses, control):
+    """NCA of one serial profile, with its dosing intervals when it has
+    dosing records. A profile with several doses is reported in nca.csv by
+    its first dosing interval (samples up to the second dose, flag
+    ``multiple_dose(first_interval_of_n)``); an IV dose with a duration is
+    an infusion."""
+    time = prof["time_h"].to_numpy(float)
+    conc = prof["concentration_ng_mL"].to_numpy(float)
+    blq = prof["blq"].to_numpy(bool)
+    flags, infusion = [], False
+    if doses is not None:
+        infusion = keys["route"] in IV_ROUTES and float(doses["duration_h"].iloc[0]) > 0
+        if infusion:
+            flags.append(f"iv_infusion(duration_h={float(doses['duration_h'].iloc[0]):g})")
+        if len(doses) > 1:
+            flags.append(f"multiple_dose(first_interval_of_{len(doses)})")
+            first = time <= float(doses["time_h"].iloc[1]) + 1e-9
+            time, conc, blq = time[first], conc[first], blq[first]
+    res = nca_profile(
+        time,
+        conc,
+        blq,
+        keys["route"],
+        keys["dose_mg_kg"],
+        settings,
+        flags,
+        metabolite=metabolite,
+        infusion=infusion,
+        lambda_z_control=control,
+    )
+    if doses is not None:
+        res.intervals = interval_rows(
+            prof["time_h"],
+            prof["concentration_ng_mL"],
+            prof["blq"],
+            doses["time_h"].to_numpy(float),
+            res.row["lambda_z_per_h"],
+            settings,
+            iv_bolus=keys["route"] in IV_ROUTES and not infusion and not metabolite,
+        )
+    return res
+
+
+def nca_results(
+    pk: pd.DataFrame,
+    settings: dict,
+    parent: str | None = None,
+    dosing: pd.DataFrame | None = None,
+    lambda_z: pd.DataFrame | None = None,
+):
     """NCA of every profile of a validated PK table
     (:func:`scripts.validation.validate_pk`) with the ``pk`` *settings*.
 
@@ -61,8 +135,12 @@ def nca_results(pk: pd.DataFrame, settings: dict, parent: str | None = None):
     destructive groups (:func:`is_destructive_group`) give one row on the
     mean profile with ``animal_id = 'mean_profile'``. Analytes other than
     *parent* are metabolites (:func:`is_metabolite`, :func:`nca_profile`).
-    Returns a list of ``(keys, ProfileResult)`` sorted by species, analyte,
-    route, dose, animal.
+    *dosing* and *lambda_z* are the validated ``pk/dosing.csv`` and
+    ``pk/lambda_z.csv`` (:mod:`scripts.validation.dosing`), when given:
+    serial profiles with dosing records get their dosing intervals
+    (:mod:`scripts.pk.intervals`), and a λz control row fixes or excludes
+    the profile's λz points. Returns a list of ``(keys, ProfileResult)``
+    sorted by species, analyte, route, dose, animal.
     """
     pk = pk.sort_values(PROFILE_KEYS + ["time_h"], kind="stable").reset_index(drop=True)
     results = []
@@ -75,23 +153,29 @@ def nca_results(pk: pd.DataFrame, settings: dict, parent: str | None = None):
             )
             continue
         for animal, prof in group.groupby("animal_id", sort=True):
-            res = nca_profile(
-                prof["time_h"],
-                prof["concentration_ng_mL"],
-                prof["blq"],
-                keys["route"],
-                keys["dose_mg_kg"],
-                settings,
-                metabolite=metabolite,
-            )
+            doses = _doses_of(dosing, animal)
+            control = _lambda_z_control(lambda_z, animal, keys["analyte"])
+            res = _serial_result(prof, keys, settings, metabolite, doses, control)
             results.append((dict(keys, animal_id=animal), res))
     return results
 
 
-def _nca_frame(results) -> pd.DataFrame:
-    rows = [dict(keys, **{k: v for k, v in res.row.items() if k in NCA_COLUMNS}) for keys, res in results]
-    table = pd.DataFrame(rows, columns=NCA_COLUMNS)
+def _nca_frame(results, settings) -> pd.DataFrame:
+    columns = nca_columns(settings["partial_auc_intervals_h"])
+    rows = [dict(keys, **{k: v for k, v in res.row.items() if k in columns}) for keys, res in results]
+    table = pd.DataFrame(rows, columns=columns)
     table["lambda_z_n_points"] = table["lambda_z_n_points"].astype("Int64")
+    return table
+
+
+def _intervals_frame(results) -> pd.DataFrame:
+    rows = [
+        dict(animal_id=keys["animal_id"], analyte=keys["analyte"], **interval)
+        for keys, res in results
+        for interval in res.intervals
+    ]
+    table = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+    table["dose_number"] = table["dose_number"].astype("Int64")
     return table
 
 
@@ -128,18 +212,18 @@ def _sparse_frame(results) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SPARSE_COLUMNS)
 
 
-def nca_table(pk: pd.DataFrame, settings: dict, parent: str | None = None) -> pd.DataFrame:
-    """The ``nca.csv`` table (columns :data:`NCA_COLUMNS`), one row per
+def nca_table(pk: pd.DataFrame, settings: dict, parent: str | None = None, dosing=None, lambda_z=None):
+    """The ``nca.csv`` table (columns :func:`nca_columns`), one row per
     profile; see :func:`nca_profile` for every rule and flag."""
-    return _nca_frame(nca_results(pk, settings, parent))
+    return _nca_frame(nca_results(pk, settings, parent, dosing, lambda_z), settings)
 
 
-def lambda_z_points(pk: pd.DataFrame, settings: dict, parent: str | None = None) -> pd.DataFrame:
+def lambda_z_points(pk: pd.DataFrame, settings: dict, parent: str | None = None, dosing=None, lambda_z=None):
     """Concentrations after BLQ handling (before the t = 0 insertion) per
     profile, with ``used_in_lambda_z`` marking the terminal-phase points and
     the fit's λz and intercept (ln scale) repeated per row; the data behind
     the λz diagnostic plot (columns :data:`LAMBDA_Z_POINT_COLUMNS`)."""
-    return _points_frame(nca_results(pk, settings, parent))
+    return _points_frame(nca_results(pk, settings, parent, dosing, lambda_z))
 
 
 def sparse_auc_table(pk: pd.DataFrame, settings: dict, parent: str | None = None) -> pd.DataFrame:
@@ -148,7 +232,19 @@ def sparse_auc_table(pk: pd.DataFrame, settings: dict, parent: str | None = None
     return _sparse_frame(nca_results(pk, settings, parent))
 
 
-def nca_outputs(pk: pd.DataFrame, settings: dict, parent: str | None = None):
-    """``(nca_table, lambda_z_points, sparse_auc_table)`` from one pass."""
-    results = nca_results(pk, settings, parent)
-    return _nca_frame(results), _points_frame(results), _sparse_frame(results)
+def interval_table(pk: pd.DataFrame, settings: dict, parent: str | None = None, dosing=None, lambda_z=None):
+    """The ``intervals.csv`` rows of a PK table (columns
+    :data:`INTERVAL_COLUMNS`; rules in :mod:`scripts.pk.intervals`)."""
+    return _intervals_frame(nca_results(pk, settings, parent, dosing, lambda_z))
+
+
+def nca_outputs(pk: pd.DataFrame, settings: dict, parent: str | None = None, dosing=None, lambda_z=None):
+    """``(nca_table, lambda_z_points, sparse_auc_table, interval_table)``
+    from one pass."""
+    results = nca_results(pk, settings, parent, dosing, lambda_z)
+    return (
+        _nca_frame(results, settings),
+        _points_frame(results),
+        _sparse_frame(results),
+        _intervals_frame(results),
+    )

@@ -12,6 +12,7 @@ Row numbers are spreadsheet rows: the header is row 1.
 
 Modules, one per rule ``validate_<kind>``: :mod:`.binding` (long CSV or plate
 grid + layout), :mod:`.saturation`, :mod:`.behaviour`, :mod:`.pk`,
+:mod:`.dosing` (the PK control files ``pk/dosing.csv`` and ``pk/lambda_z.csv``),
 :mod:`.study` (study.yaml and the study's file layout); shared by them:
 :mod:`.reading` (raw CSV text, warnings) and :mod:`.rows` (row-wise schema
 check, duplicate rows); :mod:`.groups` (treatment groups and look-alikes of
@@ -28,6 +29,7 @@ from scripts.validation.binding import (
     validate_binding_table,
     validate_plate,
 )
+from scripts.validation.dosing import RESERVED_PK_STEMS, validate_dosing, validate_lambda_z
 from scripts.validation.pk import validate_pk
 from scripts.validation.reading import load_schema, read_raw_csv, study_relative_name, warnings_frame
 from scripts.validation.rows import BLQ_TOKENS, FALSE_TOKENS, SEX_ALIASES, TRUE_TOKENS, validate_rows
@@ -44,6 +46,7 @@ from scripts.validation.study import (
 
 __all__ = [
     "BLQ_TOKENS",
+    "RESERVED_PK_STEMS",
     "FALSE_TOKENS",
     "SEX_ALIASES",
     "TRUE_TOKENS",
@@ -61,6 +64,8 @@ __all__ = [
     "validate_behaviour",
     "validate_binding",
     "validate_binding_table",
+    "validate_dosing",
+    "validate_lambda_z",
     "validate_mapping",
     "validate_pk",
     "validate_plate",

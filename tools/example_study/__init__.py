@@ -14,8 +14,10 @@ pipeline has something to find (said per value in ``ground_truth.yaml``).
 
 Modules: ``common`` (seed, random streams, sources, number formats),
 ``binding`` and ``saturation`` (the binding runs), ``behaviour`` (the test
-battery), ``pk`` (rat plasma concentrations) and ``study`` (study.yaml, the
-ground truth and the file writer).
+battery), ``exposure_response`` (the acute FST effect as a function of
+unbound plasma concentration), ``realised`` (realised group means),
+``pk`` (rat plasma concentrations, the chronic satellite and the dosing
+records) and ``study`` (study.yaml, the ground truth and the file writer).
 
 Usage::
 

@@ -4,13 +4,18 @@ ground-truth entries."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 import numpy as np
 
 from .common import SEED, csv_text, one_decimal, rng_for, sigf
+from .exposure_response import (
+    FST_EC50_UNBOUND_NM,
+    FST_EMAX_S,
+    exposure_response_truth,
+    unbound_nM_at_test,
+)
+from .realised import realised_behaviour
 
 # ---------------------------------------------------------------------------
 # Behaviour ground truth
@@ -18,6 +23,7 @@ from .common import SEED, csv_text, one_decimal, rng_for, sigf
 
 GROUPS = [  # (treatment, dose_mg_kg, route)
     ("vehicle", 0, "po"),
+    ("mirtazapine", 1, "po"),  # the fourth dose level: exposure-response is estimable
     ("mirtazapine", 3, "po"),
     ("mirtazapine", 10, "po"),
     ("mirtazapine", 30, "po"),
@@ -36,13 +42,25 @@ STRAIN = "Sprague-Dawley"
 FST_VEHICLE_PROFILE = [12.0, 28.0, 36.0, 40.0, 42.0, 43.0]
 FST_SD_LAST4 = 25.0
 FST_MINUTE_NOISE_SD = 2.5
-FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}
+# Every other group's change vs vehicle (s) is constructed per group; chronic
+# effects reflect neuroadaptation, not an exposure-response.
+FST_DELTA_S = {  # (treatment, dose) -> {regimen: change vs vehicle, s}; acute mirtazapine: see fst_delta
     ("vehicle", 0): {"acute": 0.0, "chronic": 0.0},
-    ("mirtazapine", 3): {"acute": 0.0, "chronic": 0.0},
-    ("mirtazapine", 10): {"acute": -25.0, "chronic": -40.0},
-    ("mirtazapine", 30): {"acute": -40.0, "chronic": -55.0},
+    ("mirtazapine", 1): {"chronic": 0.0},
+    ("mirtazapine", 3): {"chronic": 0.0},
+    ("mirtazapine", 10): {"chronic": -40.0},
+    ("mirtazapine", 30): {"chronic": -55.0},
     ("imipramine", 15): {"acute": -45.0, "chronic": -60.0},
 }
+
+
+def fst_delta(treatment: str, dose: float, regimen: str) -> float:
+    """True change of last-4-min immobility vs vehicle (s)."""
+    if treatment == "mirtazapine" and regimen == "acute":
+        cu = unbound_nM_at_test(dose)
+        return FST_EMAX_S * cu / (FST_EC50_UNBOUND_NM + cu)
+    return FST_DELTA_S[(treatment, dose)][regimen]
+
 
 OF_VEHICLE_MEAN_CM = 3500.0
 OF_CV = 0.13
@@ -156,7 +174,7 @@ def exclusion_for(test: str, animal: dict):
 
 
 def fst_values(rng, animal) -> list[str]:
-    delta = FST_DELTA_S[(animal["treatment"], animal["dose"])][animal["regimen"]]
+    delta = fst_delta(animal["treatment"], animal["dose"], animal["regimen"])
     base_last4 = sum(FST_VEHICLE_PROFILE[2:])
     target = base_last4 + delta + rng.normal(0.0, FST_SD_LAST4)
     scale = max(target, 0.0) / base_last4
@@ -203,12 +221,15 @@ BEHAVIOUR_SIMULATORS = {
 
 def generate_behaviour(seed: int = SEED) -> dict[str, str]:
     animals = allocate_animals(seed)
-    rng = rng_for("behaviour", seed)
     files = {}
     for test, simulate in BEHAVIOUR_SIMULATORS.items():
         rows = []
         for animal in animals:
-            values = simulate(rng, animal)  # always drawn, so exclusions do not shift others
+            # Each animal's values come from its own stream, keyed by test,
+            # group and place in the group: adding a group or an animal does
+            # not change any other animal's values.
+            key = f"{test}/{animal['regimen']}/{animal['treatment']}/{animal['dose']}/{animal['index']}"
+            values = simulate(rng_for("behaviour", seed, key=key), animal)
             excluded = exclusion_for(test, animal)
             if excluded is not None and not excluded[1]:
                 values = [""] * len(values)
@@ -233,61 +254,13 @@ def generate_behaviour(seed: int = SEED) -> dict[str, str]:
     return files
 
 
-def _endpoint(test: str, row: dict):
-    """Primary endpoint of one animal, computed the plain way (None if blank)."""
-    try:
-        if test == "fst":
-            return sum(float(row[f"immobility_min{i}"]) for i in range(3, 7))
-        if test == "open_field":
-            return float(row["distance_cm"])
-        if test == "sucrose_preference":
-            sucrose, water = float(row["sucrose_ml"]), float(row["water_ml"])
-            return 100.0 * sucrose / (sucrose + water)
-        opened, closed = float(row["open_arm_time_s"]), float(row["closed_arm_time_s"])
-        return 100.0 * opened / (opened + closed)
-    except ValueError:
-        return None
-
-
-REALISED_LABEL = {
-    "fst": "immobility_last4_s",
-    "open_field": "distance_cm",
-    "sucrose_preference": "preference_pct",
-    "elevated_plus_maze": "open_arm_time_pct",
-}
-
-
-def realised_behaviour(files: dict[str, str]) -> dict:
-    """Sample means of the generated data (non-excluded animals), so users can
-    see how far sampling noise moved each group from its true mean."""
-    summary = {}
-    for test, label in REALISED_LABEL.items():
-        groups: dict[tuple, list[float]] = {}
-        for row in csv.DictReader(io.StringIO(files[f"behaviour/{test}.csv"])):
-            value = _endpoint(test, row)
-            if row["excluded"] == "true" or value is None:
-                continue
-            key = (row["regimen"], row["treatment"], int(row["dose_mg_kg"]))
-            groups.setdefault(key, []).append(value)
-        summary[test] = [
-            dict(
-                regimen=r,
-                treatment=t,
-                dose_mg_kg=d,
-                n=len(v),
-                **{f"sample_mean_{label}": sigf(float(np.mean(v)))},
-            )
-            for (r, t, d), v in sorted(groups.items())
-        ]
-    return summary
-
-
 def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
     groups = [dict(treatment=t, dose_mg_kg=d, route=r) for t, d, r in GROUPS]
     fst = []
     base = sum(FST_VEHICLE_PROFILE[2:])
-    for (treatment, dose), by_regimen in FST_DELTA_S.items():
-        for regimen, delta in by_regimen.items():
+    for treatment, dose, _ in GROUPS:
+        for regimen in REGIMENS:
+            delta = sigf(fst_delta(treatment, dose, regimen))
             fst.append(
                 dict(
                     treatment=treatment,
@@ -371,8 +344,13 @@ def behaviour_truth(seed: int, files: dict[str, str]) -> dict:
             vehicle_per_minute_profile_s=FST_VEHICLE_PROFILE,
             between_animal_sd_last4_s=FST_SD_LAST4,
             minute_noise_sd_s=FST_MINUTE_NOISE_SD,
-            effect="immobility decreased at mirtazapine 10 and 30 mg/kg and "
-            "imipramine, stronger after chronic dosing; none at 3 mg/kg",
+            effect="immobility decreased by mirtazapine and imipramine, stronger after "
+            "chronic dosing; acute mirtazapine effect from an Emax model of the "
+            "unbound plasma concentration at the test time (exposure_response)",
+            exposure_response=exposure_response_truth(
+                [dose for treatment, dose, _ in GROUPS if treatment == "mirtazapine"],
+                lambda dose: fst_delta("mirtazapine", dose, "acute"),
+            ),
             groups=fst,
             sources=["fst_practice", "constructed"],
         ),

@@ -97,5 +97,17 @@ def csv_text(columns: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def rng_for(section: str, seed: int = SEED) -> np.random.Generator:
-    return np.random.default_rng([seed, _STREAM[section]])
+def rng_for(section: str, seed: int = SEED, key: str | None = None) -> np.random.Generator:
+    """The random stream of one *section* (area) of the study.
+
+    Each area draws from its own stream, so adding animals or files to one
+    area never reshuffles another area's numbers. *key* (text, e.g. a dose
+    group or an animal) gives a sub-stream of the section, independent of
+    every other key, so adding a group inside an area does not reshuffle
+    the draws of the groups already there. Without *key* the section's
+    stream is the same as before keys existed.
+    """
+    entropy = [seed, _STREAM[section]]
+    if key is not None:
+        entropy += list(key.encode("utf-8"))
+    return np.random.default_rng(entropy)

@@ -30,12 +30,35 @@ PK_TRUTH = dict(
     residual_cv=0.10,  # proportional residual error
     lloq_ng_mL=1.0,
 )
-PK_GROUPS = [  # (route, dose_mg_kg, times_h)
+ORAL_TIMES_H = [0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]
+PK_GROUPS = [  # (route, dose_mg_kg, times_h); later groups draw after earlier ones
     ("iv", 2.0, [0.083, 0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]),
-    ("po", 2.0, [0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]),
-    ("po", 10.0, [0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]),
+    ("po", 2.0, ORAL_TIMES_H),
+    ("po", 10.0, ORAL_TIMES_H),
+    # PK at the behavioural doses, so exposure at test time is measured, not
+    # extrapolated (10 mg/kg above).
+    ("po", 1.0, ORAL_TIMES_H),
+    ("po", 3.0, ORAL_TIMES_H),
+    ("po", 30.0, ORAL_TIMES_H),
 ]
 PK_N_PER_GROUP = 6
+
+# Chronic satellite: the same rats dosed once daily for 21 days, sampled over
+# day 1 and day 21 with pre-dose troughs, in their own file with the dosing
+# records in pk/dosing.csv. Systemic clearance rises with auto-induction,
+# CL(day) = CL * (1 + max * (1 - exp(-rate * (day - 1)))), constant within a
+# day (a constructed value: mirtazapine is not a known strong auto-inducer).
+CHRONIC = dict(
+    dose_mg_kg=10.0,
+    n_animals=6,
+    n_days=21,
+    tau_h=24.0,
+    induction_max=0.4,
+    induction_rate_per_day=0.25,
+    profile_days=[1, 21],
+    profile_times_h=[0.25, 0.5, 1, 2, 4, 6, 8, 12],
+    trough_days=[2, 7, 14, 21],  # pre-dose samples, before that day's dose
+)
 PK_ANALYTES = ["mirtazapine", "desmethylmirtazapine", "8-hydroxymirtazapine"]
 
 # ---------------------------------------------------------------------------
@@ -54,6 +77,8 @@ PK_COLUMNS = [
     "lloq_ng_mL",
 ]
 
+
+DOSING_COLUMNS = ["animal_id", "time_h", "dose_mg_kg", "route"]
 
 # ---------------------------------------------------------------------------
 # PK
@@ -100,13 +125,115 @@ def _solve_linear(rates: np.ndarray, start: np.ndarray, times: np.ndarray) -> np
     return np.array([expm(rates * t) @ start for t in times])
 
 
+def induction_factor(day: int) -> float:
+    """Clearance on *day* (1 = first dosing day) relative to day 1."""
+    c = CHRONIC
+    return 1.0 + c["induction_max"] * (1.0 - math.exp(-c["induction_rate_per_day"] * (day - 1)))
+
+
+def chronic_profiles(times_h, cl=None, v=None):
+    """Noise-free parent and desmethylmirtazapine concentrations (ng/mL) at
+    *times_h* (h from the first dose) of once-daily oral dosing with
+    auto-induction: the linear system of :func:`pk_profiles`, integrated day
+    by day with that day's clearance (metabolite formation follows the
+    parent's clearance). A sample at a dose time is taken before the dose."""
+    t = PK_TRUTH
+    cl = t["cl_L_h_kg"] if cl is None else cl
+    v = t["v_L_kg"] if v is None else v
+    c = CHRONIC
+    times = np.asarray(times_h, dtype=float)
+    out = np.zeros((times.size, 3))
+    state = np.zeros(3)
+    k_m = t["cl_m_L_h_kg"] / t["v_m_L_kg"]
+    for day in range(1, c["n_days"] + 2):
+        start = (day - 1) * c["tau_h"]
+        k = cl * induction_factor(min(day, c["n_days"])) / v
+        rates = np.array(
+            [
+                [-t["ka_per_h"], 0.0, 0.0],
+                [t["ka_per_h"], -k, 0.0],
+                [0.0, t["fm_desmethyl"] * k * MW_DESMETHYL / MW_PARENT, -k_m],
+            ]
+        )
+        # The sample at this day's start is the previous day's end (pre-dose).
+        at_start = np.isclose(times, start)
+        out[at_start] = state
+        if day > c["n_days"]:
+            break
+        state = state + np.array([t["f_oral"] * c["dose_mg_kg"] * 1000.0, 0.0, 0.0])
+        inside = (times > start + 1e-9) & (times < start + c["tau_h"] + 1e-9)
+        if inside.any():
+            out[inside] = _solve_linear(rates, state, times[inside] - start)
+        state = _solve_linear(rates, state, np.array([c["tau_h"]]))[0]
+    return out[:, 1] / v, out[:, 2] / t["v_m_L_kg"]
+
+
+def chronic_times() -> list[float]:
+    """Sampling times of the chronic satellite (h from the first dose)."""
+    c = CHRONIC
+    times = {(d - 1) * c["tau_h"] for d in c["trough_days"]} | {0.0}
+    for day in c["profile_days"]:
+        times |= {(day - 1) * c["tau_h"] + r for r in c["profile_times_h"]}
+    times.add(c["n_days"] * c["tau_h"])  # trough at the end of the last interval
+    return sorted(times)
+
+
+def _rows(animal_id, weight, route, dose, times, observed, lloq):
+    rows = []
+    for analyte in PK_ANALYTES:
+        for time, conc in zip(times, observed[analyte]):
+            text = sig(conc) if conc >= lloq else "BLQ"
+            rows.append(
+                [animal_id, "rat", f"{weight:.3f}", route, sig(dose), analyte, sig(time, 6), text, sig(lloq)]
+            )
+    return rows
+
+
+def generate_chronic(seed: int = SEED) -> tuple[list[list[str]], list[list[str]], list[dict]]:
+    """Concentration rows, dosing rows and true parameters of the chronic
+    satellite (its own keyed random stream)."""
+    rng = rng_for("pk", seed, key="chronic")
+    t, c = PK_TRUTH, CHRONIC
+    omega = math.sqrt(math.log(1.0 + t["bsv_cv"] ** 2))
+    sigma = math.sqrt(math.log(1.0 + t["residual_cv"] ** 2))
+    times = chronic_times()
+    rows, dosing, animals = [], [], []
+    for number in range(1, c["n_animals"] + 1):
+        animal_id = f"PKC{number:02d}"
+        weight = round(float(rng.uniform(0.250, 0.320)), 3)
+        cl = t["cl_L_h_kg"] * math.exp(rng.normal(0.0, omega))
+        v = t["v_L_kg"] * math.exp(rng.normal(0.0, omega))
+        parent, metabolite = chronic_profiles(times, cl=cl, v=v)
+        observed = {
+            "mirtazapine": parent * np.exp(rng.normal(0.0, sigma, len(times))),
+            "desmethylmirtazapine": metabolite * np.exp(rng.normal(0.0, sigma, len(times))),
+            "8-hydroxymirtazapine": np.zeros(len(times)),
+        }
+        rows += _rows(animal_id, weight, "po", c["dose_mg_kg"], times, observed, t["lloq_ng_mL"])
+        dosing += [
+            [animal_id, sig(d * c["tau_h"], 6), sig(c["dose_mg_kg"]), "po"] for d in range(c["n_days"])
+        ]
+        animals.append(
+            dict(
+                animal_id=animal_id,
+                route="po",
+                dose_mg_kg=c["dose_mg_kg"],
+                regimen="chronic",
+                body_weight_kg=weight,
+                cl_L_h_kg=sigf(cl),
+                v_L_kg=sigf(v),
+            )
+        )
+    return rows, dosing, animals
+
+
 def generate_pk(seed: int = SEED) -> tuple[dict[str, str], list[dict]]:
     """Returns the PK file and the per-animal true parameters."""
     rng = rng_for("pk", seed)
     t = PK_TRUTH
     omega = math.sqrt(math.log(1.0 + t["bsv_cv"] ** 2))
     sigma = math.sqrt(math.log(1.0 + t["residual_cv"] ** 2))
-    rows, animals = [], []
+    rows, animals, dosing = [], [], []
     number = 0
     for route, dose, times in PK_GROUPS:
         for _ in range(PK_N_PER_GROUP):
@@ -131,23 +258,51 @@ def generate_pk(seed: int = SEED) -> tuple[dict[str, str], list[dict]]:
                 "desmethylmirtazapine": metabolite * np.exp(rng.normal(0.0, sigma, len(times))),
                 "8-hydroxymirtazapine": np.zeros(len(times)),  # not detected in rat (rouini2014)
             }
-            for analyte in PK_ANALYTES:
-                for time, conc in zip(times, observed[analyte]):
-                    text = sig(conc) if conc >= t["lloq_ng_mL"] else "BLQ"
-                    rows.append(
-                        [
-                            animal_id,
-                            "rat",
-                            f"{weight:.3f}",
-                            route,
-                            sig(dose),
-                            analyte,
-                            sig(time),
-                            text,
-                            sig(t["lloq_ng_mL"]),
-                        ]
-                    )
-    return {"pk/rat_mirtazapine.csv": csv_text(PK_COLUMNS, rows)}, animals
+            rows += _rows(animal_id, weight, route, dose, times, observed, t["lloq_ng_mL"])
+            dosing.append([animal_id, "0", sig(dose), route])
+    chronic_rows, chronic_dosing, chronic_animals = generate_chronic(seed)
+    files = {
+        "pk/rat_mirtazapine.csv": csv_text(PK_COLUMNS, rows),
+        "pk/rat_mirtazapine_chronic.csv": csv_text(PK_COLUMNS, chronic_rows),
+        "pk/dosing.csv": csv_text(DOSING_COLUMNS, dosing + chronic_dosing),
+    }
+    return files, animals + chronic_animals
+
+
+def chronic_truth() -> dict:
+    """Ground truth of the chronic satellite: the typical animal's AUCτ on
+    day 1 and day 21 (noise-free model, fine grid) and their ratio."""
+    c = CHRONIC
+    t = PK_TRUTH
+    aucs = {}
+    for day in (1, c["n_days"]):
+        start = (day - 1) * c["tau_h"]
+        grid = np.linspace(start, start + c["tau_h"], 4801)
+        parent, _ = chronic_profiles(np.r_[grid[0] + 1e-7, grid[1:]])
+        aucs[day] = float(np.trapezoid(parent, grid))
+    k = t["cl_L_h_kg"] / t["v_L_kg"]
+    return dict(
+        file="pk/rat_mirtazapine_chronic.csv",
+        dosing_file="pk/dosing.csv",
+        route="po",
+        dose_mg_kg=c["dose_mg_kg"],
+        n_animals=c["n_animals"],
+        n_days=c["n_days"],
+        tau_h=c["tau_h"],
+        sampled_profile_days=c["profile_days"],
+        predose_trough_days=c["trough_days"],
+        auto_induction=dict(
+            model="CL(day) = CL * (1 + max * (1 - exp(-rate * (day - 1)))), constant within a day",
+            max=c["induction_max"],
+            rate_per_day=c["induction_rate_per_day"],
+            clearance_factor_day21=sigf(induction_factor(c["n_days"])),
+            source="constructed (so that the true accumulation ratio is not trivially 1)",
+        ),
+        true_auc_tau_day1_ng_h_mL=sigf(aucs[1]),
+        true_auc_tau_day21_ng_h_mL=sigf(aucs[c["n_days"]]),
+        true_accumulation_ratio_auc=sigf(aucs[c["n_days"]] / aucs[1]),
+        accumulation_index_without_induction=sigf(1.0 / (1.0 - math.exp(-k * c["tau_h"]))),
+    )
 
 
 def pk_truth(animals: list[dict]) -> dict:
@@ -174,6 +329,7 @@ def pk_truth(animals: list[dict]) -> dict:
             )
         )
     return dict(
+        chronic=chronic_truth(),
         species="rat",
         model="one-compartment parent with first-order absorption; "
         "desmethylmirtazapine formed from systemic parent "

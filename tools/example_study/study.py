@@ -41,8 +41,8 @@ def study_metadata() -> dict:
         "fst_window_min": [3, 6],
         "extra_tests": {},
         "arrive": {
-            "randomisation": "Block randomisation within cohort: each cohort of 25 "
-            "rats held 5 of every treatment group in a computer-"
+            "randomisation": "Block randomisation within cohort: each cohort of 36 "
+            "rats held 6 of every treatment group in a computer-"
             "generated random order (numpy default_rng, seed in "
             "ground_truth.yaml). PK rats were assigned to route/dose "
             "groups at random.",

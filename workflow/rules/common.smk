@@ -84,7 +84,9 @@ def behaviour_tests():
 
 
 def pk_tables():
-    return _csv_stems("pk")
+    """Concentration files; pk/dosing.csv and pk/lambda_z.csv are control
+    files (reserved stems), never read as concentrations."""
+    return [s for s in _csv_stems("pk") if s not in ("dosing", "lambda_z")]
 
 
 def binding_raw_inputs(wildcards):

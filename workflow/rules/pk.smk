@@ -13,14 +13,75 @@ def pk_params(keys):
     return {key: config["pk"][key] for key in keys}
 
 
+# The PK control files pk/dosing.csv and pk/lambda_z.csv (reserved stems, not
+# concentration files). Each is validated on its own (pk_control, read by
+# pk_nca), and checked against every validated concentration file
+# (pk_control_check, required by pk_aggregate): editing one PK file then
+# reruns the check, not the NCA of the other files.
+PK_CONTROL = {
+    stem: STUDY_DIR / "pk" / f"{stem}.csv"
+    for stem in ("dosing", "lambda_z")
+    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
+}
+
+
+def pk_control(stem):
+    """The validated control table, when the study has the file."""
+    return [validated("pk_control", stem)] if stem in PK_CONTROL else []
+
+
+def pk_control_checked():
+    return [f"{OUT}/validated/pk_control/checked.csv"] if PK_CONTROL else []
+
+
+localrules:
+    pk_control,
+    pk_control_check,
+
+
+rule pk_control:
+    input:
+        table=f"{STUDY_DIR}/pk/{{control}}.csv",
+    output:
+        table=validated("pk_control", "{control}"),
+        warnings=validated_warnings("pk_control", "{control}"),
+    wildcard_constraints:
+        control="dosing|lambda_z",
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("pk_control", "{control}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_control.py"
+
+
+rule pk_control_check:
+    input:
+        controls=[str(path) for path in PK_CONTROL.values()],
+        tables=[validated("pk", t) for t in pk_tables()],
+    output:
+        f"{OUT}/validated/pk_control/checked.csv",
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("pk_control_check"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pk_control_check.py"
+
+
 rule pk_nca:
     input:
         table=validated("pk", "{table}"),
         analytes=ancient(PK_ANALYTES),
+        dosing=pk_control("dosing"),
+        lambda_z=pk_control("lambda_z"),
     output:
         nca=f"{OUT}/pk/nca/{{table}}.csv",
         sparse=f"{OUT}/pk/nca/{{table}}.sparse_auc.csv",
         points=f"{OUT}/pk/nca/{{table}}.lambda_z_points.csv",
+        intervals=f"{OUT}/pk/nca/{{table}}.intervals.csv",
         figure=report(
             f"{OUT}/pk/figures/lambda_z_{{table}}.svg",
             caption="../report/pk_lambda_z.rst",
@@ -44,10 +105,18 @@ rule pk_aggregate:
         analytes=PK_ANALYTES,
         nca=expand(f"{OUT}/pk/nca/{{table}}.csv", table=pk_tables()),
         sparse=expand(f"{OUT}/pk/nca/{{table}}.sparse_auc.csv", table=pk_tables()),
+        intervals=expand(f"{OUT}/pk/nca/{{table}}.intervals.csv", table=pk_tables()),
+        checked=pk_control_checked(),
     output:
         nca=report(
             f"{OUT}/pk/nca.csv",
             caption="../report/pk_nca.rst",
+            category="Pharmacokinetics",
+            subcategory="Tables",
+        ),
+        intervals=report(
+            f"{OUT}/pk/intervals.csv",
+            caption="../report/pk_intervals.rst",
             category="Pharmacokinetics",
             subcategory="Tables",
         ),

@@ -81,12 +81,22 @@ rule validate_behaviour:
         "../scripts/validate_behaviour.py"
 
 
+from scripts.validation.pk import VALIDATION_SETTINGS as PK_VALIDATION_SETTINGS
+
+
+# pk/dosing.csv, when the study has one, is checked with every PK file.
+PK_DOSING_RAW = [str(p) for p in [STUDY_DIR / "pk" / "dosing.csv"] if p.is_file()]
+
+
 rule validate_pk:
     input:
         table=f"{STUDY_DIR}/pk/{{table}}.csv",
+        dosing=PK_DOSING_RAW,
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
+    params:
+        pk={key: config["pk"][key] for key in PK_VALIDATION_SETTINGS},
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_pk", "{table}"),

@@ -19,12 +19,14 @@ def concat(paths):
 
 def main(smk):
     data = concat(smk.input.tables)
+    settings = dict(smk.params.pk)
     tables = aggregate.study_tables(
         data,
         concat(smk.input.nca),
         concat(smk.input.sparse),
-        dict(smk.params.pk),
+        settings,
         parent_analyte(read_csv(smk.input.analytes)),
+        intervals=concat(smk.input.intervals),
     )
     for _, row in tables["bioavailability"].iterrows():
         logging.info(
@@ -37,7 +39,7 @@ def main(smk):
             row["f_ci_high"],
             row["method"],
         )
-    for name, columns in aggregate.TABLE_COLUMNS.items():
+    for name, columns in aggregate.table_columns(settings).items():
         write_csv(tables[name], smk.output[name], columns=columns)
     save_figure(figures.plot_concentration_time(data), smk.output.figure)
 
