@@ -11,6 +11,7 @@ import pandas as pd
 
 from scripts.binding.fitting import covariance_from_row
 from scripts.binding.models import PARAMS, four_pl, four_pl_gradient, saturation_total_nsb, stats
+from scripts.binding.specific import experiment_label, with_experiment
 
 SPECIES_COLOURS = {"human": "#1f77b4", "rat": "#d62728"}
 _OTHER_COLOURS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -74,6 +75,7 @@ def plot_assay_curves(points: pd.DataFrame, fits: pd.DataFrame, title: str = "")
         curve = points[
             (points["receptor"] == fit["receptor"])
             & (points["species"] == fit["species"])
+            & (points["experiment"] == experiment_label(fit.get("experiment", "")))
             & (points["compound"] == fit["compound"])
         ]
         _draw_competition_panel(ax, curve, fit)
@@ -133,7 +135,9 @@ def _draw_competition_panel(ax, curve: pd.DataFrame, fit) -> None:
         ax.text(0.5, 0.55, f"{fit['status']}", transform=ax.transAxes, ha="center", color="#b00020")
     ax.set_xlabel(f"log10 [{fit['compound']}] (M)")
     ax.set_ylabel("specific binding (%)")
-    ax.set_title(f"{fit['receptor']} ({fit['species']}), {fit['radioligand']}", fontsize=9)
+    experiment = experiment_label(fit.get("experiment", ""))
+    label = f", experiment {experiment}" if experiment else ""
+    ax.set_title(f"{fit['receptor']} ({fit['species']}{label}), {fit['radioligand']}", fontsize=9)
     ax.axhline(0, color="0.8", lw=0.6)
     ax.legend(fontsize=6.5, frameon=False, loc="upper right")
     _flag_note(ax, fit["flags"])
@@ -193,9 +197,11 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
     is fine), *saturation_fits*
     :func:`~scripts.binding.saturation.fit_saturation_assay` output."""
     fig, axes = _panel_grid(max(1, len(saturation_fits)))
+    data = with_experiment(data)
     for ax, (_, fit) in zip(axes, saturation_fits.iterrows()):
         group = data[
-            (data["receptor"] == fit["receptor"])
+            (data["experiment"] == experiment_label(fit.get("experiment", "")))
+            & (data["receptor"] == fit["receptor"])
             & (data["species"] == fit["species"])
             & (data["radioligand"] == fit["radioligand"])
         ]

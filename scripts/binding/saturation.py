@@ -15,10 +15,12 @@ from scripts.binding.models import (
     saturation_total_nsb,
     t_quantile_975,
 )
+from scripts.binding.specific import with_experiment
 
 #: Columns of the per-saturation-file fit table (``binding/saturation_fits/<assay>.csv``).
 SATURATION_FIT_COLUMNS = [
     "assay",
+    "experiment",
     "receptor",
     "species",
     "radioligand",
@@ -57,6 +59,7 @@ SATURATION_COLUMNS = [
     "bmax",
     "bmax_ci_low",
     "bmax_ci_high",
+    "experiment",
 ]
 
 
@@ -146,8 +149,8 @@ def fit_saturation_curve(x, is_total, y) -> dict:
 
 
 def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
-    """Fit each receptor × species × radioligand of one validated saturation
-    table; one row per fit with the SATURATION_FIT_COLUMNS (Kd in nM, Bmax,
+    """Fit each receptor × species × radioligand of each independent
+    experiment (``experiment``) of one validated saturation table; one row per fit with the SATURATION_FIT_COLUMNS (Kd in nM, Bmax,
     NS and Background in CPM units).
 
     *options* is the ``binding:`` config section; this uses ``r_squared_min``
@@ -160,15 +163,17 @@ def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
     """
     r_squared_min, min_concentrations = options["r_squared_min"], options["min_concentrations"]
     assay = str(table["assay"].iloc[0]) if len(table) else ""
+    table = with_experiment(table)
     rows = []
-    for (receptor, species, radioligand), group in table.groupby(
-        ["receptor", "species", "radioligand"], sort=False
+    for (receptor, species, radioligand, experiment), group in table.groupby(
+        ["receptor", "species", "radioligand", "experiment"], sort=False
     ):
         x = group["radioligand_nM"].to_numpy()
         is_total = (group["well_type"] == "total").to_numpy(dtype=float)
         n_concentrations = int(np.unique(x).size)
         row = {
             "assay": assay,
+            "experiment": experiment,
             "receptor": receptor,
             "species": species,
             "radioligand": radioligand,

@@ -12,6 +12,8 @@ BINDING_SETTINGS = {
         "ki_model",
         "r_squared_min",
         "hill_slope_range",
+        "hill_unity_range",
+        "two_site_min_separation_log",
         "replicate_cv_max_pct",
         "nsb_max_pct_of_total",
         "min_concentrations",
