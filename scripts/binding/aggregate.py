@@ -62,6 +62,7 @@ KI_COLUMNS = [
     "ki_low_nM",
     "ki_low_ci_low_nM",
     "ki_low_ci_high_nM",
+    "variable_slope_hill_slope",
 ]
 
 
@@ -234,6 +235,7 @@ def aggregate_ki(fits: pd.DataFrame, saturation_fits: pd.DataFrame | None = None
                 "flags": ";".join(flags),
                 "experiment": experiment_label(curve.get("experiment", "")),
                 "model_reason": curve.get("model_reason", ""),
+                "variable_slope_hill_slope": curve["variable_slope_hill_slope"],
                 **_two_site_ki(curve, kd),
             }
         )

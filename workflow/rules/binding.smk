@@ -84,6 +84,12 @@ rule binding_aggregate:
             category="Radioligand binding",
             subcategory="Tables",
         ),
+        ki_summary=report(
+            f"{OUT}/binding/ki_summary.csv",
+            caption="../report/binding_ki_summary.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
         saturation=report(
             f"{OUT}/binding/saturation.csv",
             caption="../report/binding_saturation.rst",

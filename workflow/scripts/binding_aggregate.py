@@ -1,12 +1,13 @@
 """Study-level binding tables and the pKi figure from the per-file fits:
-Ki (Cheng–Prusoff, scripts/binding/aggregate.py), saturation Kd/Bmax,
+Ki per curve (Cheng–Prusoff, scripts/binding/aggregate.py), Ki pooled over
+independent experiments (scripts/binding/pooling.py), saturation Kd/Bmax,
 species comparison and selectivity (scripts/binding/species.py)."""
 
 import logging
 
 import pandas as pd
 
-from scripts.binding import aggregate, figures, fitting, saturation, species
+from scripts.binding import aggregate, figures, fitting, pooling, saturation, species
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
@@ -32,6 +33,7 @@ def main(smk):
         int((ki["kd_source"] == "saturation").sum()),
     )
     write_csv(ki, smk.output.ki, columns=aggregate.KI_COLUMNS)
+    write_csv(pooling.ki_summary(ki), smk.output.ki_summary, columns=pooling.KI_SUMMARY_COLUMNS)
     write_csv(
         saturation.saturation_table(saturation_fits),
         smk.output.saturation,

@@ -1,0 +1,151 @@
+"""Independent experiments pooled (rule ``binding_aggregate``): the field's
+mean pKi ± SEM over independent experiments (``binding/ki_summary.csv``),
+and the species difference tested on pKi across experiments (Welch t).
+
+Each row of ``ki.csv`` is one curve of one independent experiment (an
+experiment is a file × ``experiment`` label). Pooling is on the log scale:
+pKi = −log10(Ki / M); the mean pKi gives the geometric-mean Ki, and its 95%
+CI is mean ± t(0.975, n − 1) · SEM, SEM = SD / √n (sample SD). One
+experiment gives no SEM and no CI (flag ``single_binding_experiment``);
+nothing is made up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scripts.binding.models import stats, t_quantile_975
+
+FLAG_SINGLE_EXPERIMENT = "single_binding_experiment"
+
+#: Columns of ``binding/ki_summary.csv`` (the first 13 are the contract).
+KI_SUMMARY_COLUMNS = [
+    "receptor",
+    "species",
+    "compound",
+    "n_experiments",
+    "pki_mean",
+    "pki_sem",
+    "pki_ci_low",
+    "pki_ci_high",
+    "ki_geomean_nM",
+    "ki_ci_low_nM",
+    "ki_ci_high_nM",
+    "hill_mean",
+    "flags",
+    "pki_sd",
+    "n_curves",
+    "experiments",
+]
+
+
+def pooled_pki(pki) -> dict:
+    """Mean, SD, SEM and t-based 95% CI (n − 1 degrees of freedom) of the
+    finite values in *pki*; SD, SEM and CI NaN for fewer than two."""
+    values = np.asarray(pki, dtype=float)
+    values = values[np.isfinite(values)]
+    n = int(values.size)
+    out = {"n": n, "mean": np.nan, "sd": np.nan, "sem": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    if n == 0:
+        return out
+    out["mean"] = float(values.mean())
+    if n >= 2:
+        out["sd"] = float(values.std(ddof=1))
+        out["sem"] = out["sd"] / math.sqrt(n)
+        half = t_quantile_975(n - 1) * out["sem"]
+        out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    return out
+
+
+def _ki_nM(pki: float) -> float:
+    return 10.0 ** (9.0 - pki) if np.isfinite(pki) else np.nan
+
+
+def _flag_ids(flags) -> list[str]:
+    return [f for f in str(flags).split(";") if f and f != "nan"]
+
+
+def ki_summary(ki: pd.DataFrame) -> pd.DataFrame:
+    """``ki_summary.csv``: per receptor × species × compound, the experiments
+    with a Ki pooled as mean pKi ± SEM (KI_SUMMARY_COLUMNS).
+
+    ``ki_geomean_nM`` = 10^(9 − mean pKi); the Ki CI is the pKi CI
+    transformed (``ki_ci_low_nM`` from ``pki_ci_high``). ``hill_mean`` is the
+    mean variable-slope Hill slope of those experiments. ``flags``:
+    ``single_binding_experiment`` when n = 1, curves without a Ki, and each
+    curve flag with the number of experiments carrying it (e.g.
+    ``hill_not_unity (3/3)``)."""
+    rows = []
+    for (receptor, species, compound), group in ki.groupby(["receptor", "species", "compound"], sort=False):
+        pki = group["pki"].to_numpy(dtype=float)
+        valid = group.loc[np.isfinite(pki)]
+        pooled = pooled_pki(pki)
+        flags = []
+        if pooled["n"] == 1:
+            flags.append(FLAG_SINGLE_EXPERIMENT)
+        if len(valid) < len(group):
+            flags.append(f"{len(group) - len(valid)} curve(s) without Ki")
+        counts = pd.Series([f for value in valid["flags"] for f in _flag_ids(value)], dtype=object)
+        for flag, count in counts.value_counts(sort=False).items():
+            flags.append(f"{flag} ({count}/{pooled['n']})")
+        hill = valid.get("variable_slope_hill_slope", pd.Series(dtype=float)).to_numpy(dtype=float)
+        hill = hill[np.isfinite(hill)]
+        rows.append(
+            {
+                "receptor": receptor,
+                "species": species,
+                "compound": compound,
+                "n_experiments": pooled["n"],
+                "pki_mean": pooled["mean"],
+                "pki_sem": pooled["sem"],
+                "pki_ci_low": pooled["ci_low"],
+                "pki_ci_high": pooled["ci_high"],
+                "ki_geomean_nM": _ki_nM(pooled["mean"]),
+                "ki_ci_low_nM": _ki_nM(pooled["ci_high"]),
+                "ki_ci_high_nM": _ki_nM(pooled["ci_low"]),
+                "hill_mean": float(hill.mean()) if hill.size else np.nan,
+                "flags": ";".join(flags),
+                "pki_sd": pooled["sd"],
+                "n_curves": len(group),
+                "experiments": ";".join(_experiment_names(valid)),
+            }
+        )
+    return pd.DataFrame(rows, columns=KI_SUMMARY_COLUMNS)
+
+
+def _experiment_names(curves: pd.DataFrame) -> list[str]:
+    labels = curves.get("experiment", pd.Series([""] * len(curves), index=curves.index)).fillna("")
+    return [f"{assay}:{label}" if str(label) else str(assay) for assay, label in zip(curves["assay"], labels)]
+
+
+def welch_difference(pki_a, pki_b) -> dict:
+    """Welch's t test of mean pKi a − b across independent experiments, with
+    the 95% CI of the difference on the Welch–Satterthwaite degrees of
+    freedom. NaN (no p-value) when either side has fewer than two
+    experiments or both have no spread."""
+    a = np.asarray(pki_a, dtype=float)
+    b = np.asarray(pki_b, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    out = {"difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "t": np.nan, "df": np.nan, "p": np.nan}
+    if a.size and b.size:
+        out["difference"] = float(a.mean() - b.mean())
+    if a.size < 2 or b.size < 2:
+        return out
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if not se > 0:
+        return out
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    t = out["difference"] / se
+    half = float(stats.t.ppf(0.975, df)) * se
+    out.update(
+        t=t,
+        df=df,
+        p=float(2.0 * stats.t.sf(abs(t), df)),
+        ci_low=out["difference"] - half,
+        ci_high=out["difference"] + half,
+    )
+    return out
