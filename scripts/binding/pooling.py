@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.binding.models import stats, t_quantile_975
+from scripts.binding.twosite import STATUS_TWO_SITES
 
 FLAG_SINGLE_EXPERIMENT = "single_binding_experiment"
 
@@ -39,6 +40,10 @@ KI_SUMMARY_COLUMNS = [
     "pki_sd",
     "n_curves",
     "experiments",
+    "n_two_site",
+    "two_site_fraction_high_mean",
+    "pki_high_mean",
+    "pki_low_mean",
 ]
 
 
@@ -77,7 +82,10 @@ def ki_summary(ki: pd.DataFrame) -> pd.DataFrame:
     mean variable-slope Hill slope of those experiments. ``flags``:
     ``single_binding_experiment`` when n = 1, curves without a Ki, and each
     curve flag with the number of experiments carrying it (e.g.
-    ``hill_not_unity (3/3)``)."""
+    ``hill_not_unity (3/3)``, ``two_sites (1/3)`` for experiments where two
+    sites are preferred). Experiments with two sites preferred are also
+    pooled on their own: ``n_two_site``, the mean high-affinity fraction and
+    the mean pKi of each site."""
     rows = []
     for (receptor, species, compound), group in ki.groupby(["receptor", "species", "compound"], sort=False):
         pki = group["pki"].to_numpy(dtype=float)
@@ -91,6 +99,9 @@ def ki_summary(ki: pd.DataFrame) -> pd.DataFrame:
         counts = pd.Series([f for value in valid["flags"] for f in _flag_ids(value)], dtype=object)
         for flag, count in counts.value_counts(sort=False).items():
             flags.append(f"{flag} ({count}/{pooled['n']})")
+        two = group.loc[group.get("two_site_status", pd.Series("", index=group.index)) == STATUS_TWO_SITES]
+        if len(two):
+            flags.append(f"two_sites ({len(two)}/{len(group)})")
         hill = valid.get("variable_slope_hill_slope", pd.Series(dtype=float)).to_numpy(dtype=float)
         hill = hill[np.isfinite(hill)]
         rows.append(
@@ -111,9 +122,21 @@ def ki_summary(ki: pd.DataFrame) -> pd.DataFrame:
                 "pki_sd": pooled["sd"],
                 "n_curves": len(group),
                 "experiments": ";".join(_experiment_names(valid)),
+                "n_two_site": len(two),
+                "two_site_fraction_high_mean": _mean(two.get("two_site_fraction_high")),
+                "pki_high_mean": _mean(9.0 - np.log10(two["ki_high_nM"].astype(float)))
+                if len(two)
+                else np.nan,
+                "pki_low_mean": _mean(9.0 - np.log10(two["ki_low_nM"].astype(float))) if len(two) else np.nan,
             }
         )
     return pd.DataFrame(rows, columns=KI_SUMMARY_COLUMNS)
+
+
+def _mean(values) -> float:
+    values = np.asarray([] if values is None else values, dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else np.nan
 
 
 def _experiment_names(curves: pd.DataFrame) -> list[str]:
