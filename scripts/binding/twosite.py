@@ -42,6 +42,11 @@ STATUS_NOT_FITTED = "not fitted"
 #: LogIC50, fraction); the best least-squares solution is kept.
 _STARTS = ((-1.0, 1.0, 0.5), (-0.5, 1.5, 0.3), (-1.5, 0.5, 0.7), (-2.0, 2.0, 0.5))
 _LN10 = math.log(10.0)
+#: Evaluations allowed per start. A well-defined two-site fit converges in
+#: about 20-70; a degenerate one (one-site data: a site drifting to a search
+#: limit with a vanishing fraction) crawls for over a thousand towards the
+#: same sum of squares, so the best point reached is kept.
+MAX_EVALUATIONS = 200
 
 
 def _sites(x, log_ic50_high, log_ic50_low):
@@ -133,6 +138,9 @@ def fit_two_site(x, y, one_site_log_ic50: float, top: float = 100.0, bottom: flo
         out["message"] = "two-site fit did not converge"
         return out
     out.update(_statistics(x, y, best))
+    if not best.success or best.nfev >= MAX_EVALUATIONS:
+        out["message"] = f"stopped after {best.nfev} evaluations (degenerate two-site fit)"
+        out["errorbars"] = False
     return out
 
 
