@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from scripts.binding.counts import conversion_of, depletion_flags, max_depletion_pct
 from scripts.binding.flags import (
     FLAG_HILL_NOT_UNITY,
     FLAG_INSUFFICIENT,
@@ -93,6 +94,7 @@ FIT_COLUMNS = (
     + [f"{m}_{f}" for m in MODELS for f in _MODEL_RESULT_FIELDS]
     + ["f_statistic", "f_test_p", "preferred_model", "aicc_difference", "aicc_preferred_model", "flags"]
     + _TWO_SITE_FIELDS
+    + ["max_depletion_pct"]
 )
 
 
@@ -107,7 +109,10 @@ def fit_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
     *options* is the ``binding:`` config section; this uses ``ki_model``,
     ``r_squared_min``, ``hill_slope_range``, ``hill_unity_range``,
     ``two_site_min_separation_log``, ``replicate_cv_max_pct``,
-    ``nsb_max_pct_of_total`` and ``min_concentrations``.
+    ``nsb_max_pct_of_total``, ``min_concentrations`` and
+    ``ligand_depletion_max_pct`` (``ligand_depletion`` flag from the total
+    wells when a specific activity and assay volume are given;
+    :mod:`scripts.binding.counts`).
 
     Every model is fitted to every replicate point of % specific binding.
     ``ki_model`` "auto" takes the model the extra-sum-of-squares F test
@@ -153,6 +158,11 @@ def fit_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
             "max_replicate_cv_pct": replicate_cv_pct(curve["concentration_M"], curve["cpm"]),
         }
         row.update(_fit_curve(curve, control, row, options))
+        # Ligand depletion from the total wells (most radioligand bound).
+        depletion = max_depletion_pct(group[group["well_type"] == "total"], conversion_of(group))
+        row["max_depletion_pct"] = depletion
+        extra = depletion_flags(depletion, options["ligand_depletion_max_pct"])
+        row["flags"] = ";".join([f for f in row["flags"].split(";") if f] + extra)
         rows.append(row)
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
 

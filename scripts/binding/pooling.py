@@ -172,3 +172,62 @@ def welch_difference(pki_a, pki_b) -> dict:
         ci_high=out["difference"] + half,
     )
     return out
+
+
+#: Columns of ``binding/saturation_summary.csv``.
+SATURATION_SUMMARY_COLUMNS = [
+    "receptor",
+    "species",
+    "radioligand",
+    "n_experiments",
+    "pkd_mean",
+    "pkd_sem",
+    "pkd_ci_low",
+    "pkd_ci_high",
+    "kd_geomean_nM",
+    "kd_ci_low_nM",
+    "kd_ci_high_nM",
+    "bmax_fmol_mg_mean",
+    "bmax_fmol_mg_sem",
+    "flags",
+]
+
+
+def saturation_summary(saturation_fits: pd.DataFrame) -> pd.DataFrame:
+    """Saturation experiments pooled per receptor × species × radioligand
+    (matched as given) as mean pKd ± SEM, pKd = −log10(Kd / M), with the
+    t-based CI on n − 1 and the geometric-mean Kd; Bmax in fmol/mg as mean ±
+    SEM where converted. ``flags``: ``single_binding_experiment`` for n = 1,
+    and each fit flag with the number of experiments carrying it."""
+    rows = []
+    if saturation_fits is None or saturation_fits.empty:
+        return pd.DataFrame(columns=SATURATION_SUMMARY_COLUMNS)
+    for (receptor, species, radioligand), group in saturation_fits.groupby(
+        ["receptor", "species", "radioligand"], sort=False
+    ):
+        kd = group["kd_nM"].to_numpy(dtype=float)
+        pkd = np.where(kd > 0, 9.0 - np.log10(np.where(kd > 0, kd, 1.0)), np.nan)
+        pooled = pooled_pki(pkd)
+        bmax = pooled_pki(group.get("bmax_fmol_mg", pd.Series(np.nan, index=group.index)))
+        flags = [FLAG_SINGLE_EXPERIMENT] if pooled["n"] == 1 else []
+        counts = pd.Series([f for value in group["flags"] for f in _flag_ids(value)], dtype=object)
+        flags += [f"{flag} ({count}/{len(group)})" for flag, count in counts.value_counts(sort=False).items()]
+        rows.append(
+            {
+                "receptor": receptor,
+                "species": species,
+                "radioligand": radioligand,
+                "n_experiments": pooled["n"],
+                "pkd_mean": pooled["mean"],
+                "pkd_sem": pooled["sem"],
+                "pkd_ci_low": pooled["ci_low"],
+                "pkd_ci_high": pooled["ci_high"],
+                "kd_geomean_nM": _ki_nM(pooled["mean"]),
+                "kd_ci_low_nM": _ki_nM(pooled["ci_high"]),
+                "kd_ci_high_nM": _ki_nM(pooled["ci_low"]),
+                "bmax_fmol_mg_mean": bmax["mean"],
+                "bmax_fmol_mg_sem": bmax["sem"],
+                "flags": ";".join(flags),
+            }
+        )
+    return pd.DataFrame(rows, columns=SATURATION_SUMMARY_COLUMNS)

@@ -17,8 +17,13 @@ BINDING_SETTINGS = {
         "replicate_cv_max_pct",
         "nsb_max_pct_of_total",
         "min_concentrations",
+        "ligand_depletion_max_pct",
     ),
-    "binding_saturation_fit": ("r_squared_min", "min_concentrations"),
+    "binding_saturation_fit": (
+        "r_squared_min",
+        "min_concentrations",
+        "ligand_depletion_max_pct",
+    ),
     "binding_aggregate": ("primary_target", "species_ratio_flag"),
 }
 
@@ -93,6 +98,12 @@ rule binding_aggregate:
         saturation=report(
             f"{OUT}/binding/saturation.csv",
             caption="../report/binding_saturation.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        saturation_summary=report(
+            f"{OUT}/binding/saturation_summary.csv",
+            caption="../report/binding_saturation_summary.rst",
             category="Radioligand binding",
             subcategory="Tables",
         ),

@@ -39,6 +39,11 @@ def main(smk):
         smk.output.saturation,
         columns=saturation.SATURATION_COLUMNS,
     )
+    write_csv(
+        pooling.saturation_summary(saturation_fits),
+        smk.output.saturation_summary,
+        columns=pooling.SATURATION_SUMMARY_COLUMNS,
+    )
     comparison = species.species_comparison(ki, species_ratio_flag=options["species_ratio_flag"])
     write_csv(comparison, smk.output.species, columns=list(comparison.columns))
     selectivity = species.selectivity_profile(ki, primary_target=options["primary_target"])
