@@ -137,3 +137,23 @@ def test_species_difference_is_found_on_pooled_values(analysed):
         assert row["species_difference_flag"] == (true_fold > BINDING["species_ratio_flag"]), receptor
         assert math.log10(row["fold_difference"]) == pytest.approx(math.log10(true_fold), abs=0.2)
     assert table.loc["5-HT2C", "welch_p"] < 0.01
+
+
+def test_saturation_bmax_in_fmol_per_mg_and_no_depletion(analysed):
+    _, saturation, _, truth = analysed
+    for target in truth["saturation"]:
+        fit = saturation[
+            (saturation["receptor"] == target["receptor"]) & (saturation["species"] == target["species"])
+        ].iloc[0]
+        # Hand, from the true Bmax: CPM / efficiency = DPM; / (2.22 x Ci/mmol) = fmol; / mg protein.
+        expected = (
+            target["bmax_cpm"]
+            / target["counting_efficiency"]
+            / (2.22 * target["specific_activity_Ci_mmol"])
+            / target["protein_mg_per_well"]
+        )
+        assert expected == pytest.approx(target["bmax_fmol_mg"], rel=1e-3)
+        assert fit["bmax_fmol_mg_ci_low"] <= expected <= fit["bmax_fmol_mg_ci_high"]
+        assert fit["max_depletion_pct"] == pytest.approx(target["max_ligand_depletion_pct"], abs=1.0)
+        assert "ligand_depletion" not in fit["flags"]
+        assert fit["kd_profile_ci_low_nM"] <= target["kd_nM"] <= fit["kd_profile_ci_high_nM"]
