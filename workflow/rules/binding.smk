@@ -141,3 +141,39 @@ if binding_assays() or saturation_assays():
     ALL_TARGETS.extend(
         expand(rules.binding_saturation_fit.output.figure, assay=saturation_assays())
     )
+
+
+# The pooled Ki beside the literature: the compound's reference file (or the
+# study's own, named in study.yaml) with the study's ki_nM overrides.
+BINDING_REFERENCE = (
+    REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
+)
+if "human_reference_file" in STUDY_META:
+    BINDING_REFERENCE = STUDY_DIR / STUDY_META["human_reference_file"]
+BINDING_LITERATURE_INPUTS = {"summary": f"{OUT}/binding/ki_summary.csv"}
+if BINDING_REFERENCE.exists():
+    BINDING_LITERATURE_INPUTS["reference"] = str(BINDING_REFERENCE)
+
+
+rule binding_literature:
+    input:
+        **BINDING_LITERATURE_INPUTS,
+    output:
+        table=report(
+            f"{OUT}/binding/literature_comparison.csv",
+            caption="../report/binding_literature_comparison.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+    params:
+        overrides=STUDY_META.get("human_reference", {}).get("ki_nM", {}),
+    log:
+        log_path("binding_literature"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/binding_literature.py"
+
+
+if binding_assays():
+    ALL_TARGETS.extend(rules.binding_literature.output)
