@@ -435,7 +435,9 @@ def test_same_experiment_saturation_kd_comes_first_and_duplicate_labels_are_an_e
     assert (ki["kd_nM"], ki["kd_source"], ki["experiment"]) == (4.0, "saturation_experiment", "E2")
     other = binding.aggregate_ki(fits.assign(experiment="E3"), saturation).iloc[0]
     assert (other["kd_nM"], other["kd_source"]) == (pytest.approx(2.0), "saturation")
-    twice = pd.concat([saturation, _saturation_fit_row(3.0, source_file="saturation/s3.csv").assign(experiment="E2")])
+    twice = pd.concat(
+        [saturation, _saturation_fit_row(3.0, source_file="saturation/s3.csv").assign(experiment="E2")]
+    )
     with pytest.raises(InputError) as caught:
         binding.aggregate_ki(fits, twice)
     assert caught.value.file == "saturation/s3.csv" and caught.value.column == "experiment"

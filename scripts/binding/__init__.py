@@ -21,7 +21,13 @@ input again. The public names are re-exported here.
 """
 
 from scripts.binding.aggregate import KI_COLUMNS, aggregate_ki, cheng_prusoff_ki
-from scripts.binding.figures import confidence_band, plot_assay_curves, plot_pki_by_receptor, plot_saturation
+from scripts.binding.figures import (
+    confidence_band,
+    plot_assay_curves,
+    plot_pki_by_receptor,
+    plot_saturation,
+    plot_species_overlay,
+)
 from scripts.binding.fitting import FIT_COLUMNS, covariance_from_row, fit_assay
 from scripts.binding.flags import (
     FLAG_FAILED,
@@ -126,6 +132,7 @@ __all__ = [
     "plot_assay_curves",
     "plot_pki_by_receptor",
     "plot_saturation",
+    "plot_species_overlay",
     "replicate_cv_pct",
     "saturation_table",
     "saturation_total_nsb",

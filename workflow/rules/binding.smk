@@ -125,6 +125,12 @@ rule binding_aggregate:
             category="Radioligand binding",
             subcategory="pKi by receptor",
         ),
+        overlay=report(
+            f"{OUT}/binding/figures/species_overlay.svg",
+            caption="../report/binding_species_overlay.rst",
+            category="Radioligand binding",
+            subcategory="Species overlay",
+        ),
     params:
         binding=binding_settings("binding_aggregate"),
     log:

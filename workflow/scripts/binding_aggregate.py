@@ -33,7 +33,8 @@ def main(smk):
         int((ki["kd_source"] == "saturation").sum()),
     )
     write_csv(ki, smk.output.ki, columns=aggregate.KI_COLUMNS)
-    write_csv(pooling.ki_summary(ki), smk.output.ki_summary, columns=pooling.KI_SUMMARY_COLUMNS)
+    summary = pooling.ki_summary(ki)
+    write_csv(summary, smk.output.ki_summary, columns=pooling.KI_SUMMARY_COLUMNS)
     write_csv(
         saturation.saturation_table(saturation_fits),
         smk.output.saturation,
@@ -48,7 +49,8 @@ def main(smk):
     write_csv(comparison, smk.output.species, columns=list(comparison.columns))
     selectivity = species.selectivity_profile(ki, primary_target=options["primary_target"])
     write_csv(selectivity, smk.output.selectivity, columns=list(selectivity.columns))
-    save_figure(figures.plot_pki_by_receptor(ki), smk.output.figure)
+    save_figure(figures.plot_pki_by_receptor(ki, summary), smk.output.figure)
+    save_figure(figures.plot_species_overlay(fits, summary), smk.output.overlay)
 
 
 run_rule(snakemake, main)
