@@ -246,6 +246,39 @@ def test_hill_slope_flag(hill):
     )
 
 
+@pytest.mark.parametrize(
+    "hill, flagged, model",
+    [
+        (-0.6, True, "variable_slope"),
+        (-1.6, True, "variable_slope"),
+        (-1.0, False, "one_site"),
+        # Precise data: the F test sees a slope of -0.9, but |nH| is within 0.8-1.25.
+        (-0.9, False, "variable_slope"),
+    ],
+)
+def test_hill_not_unity_and_the_auto_ki_model(hill, flagged, model):
+    fits = fit_assay(
+        assay_table(
+            curve_rows(
+                ki_nM=20.0,
+                hill=hill,
+                noise_cv=0.02,
+                seed=5,
+                concentrations=10.0 ** np.arange(-12.0, -3.9, 0.5),
+            )
+        )
+    )
+    fit = fits.iloc[0]
+    low, high = fit["variable_slope_hill_slope_ci_low"], fit["variable_slope_hill_slope_ci_high"]
+    outside = not 0.8 <= abs(fit["variable_slope_hill_slope"]) <= 1.25
+    # Hand rule: flagged exactly when the CI excludes -1 and |nH| is outside 0.8-1.25.
+    assert ("hill_not_unity" in flags_of(fits)) == (not low <= -1 <= high and outside) == flagged
+    # auto: the F test's preferred model supplies the Ki, and says why.
+    assert fit["ki_model"] == fit["preferred_model"]
+    assert fit["ki_model"] == model
+    assert f"F test p {fit['f_test_p']:.2g}" in fit["model_reason"]
+
+
 def test_r_squared_flag_follows_the_configured_minimum():
     df = assay_table(curve_rows(noise_cv=0.05, seed=4))
     relaxed = fit_assay(df, r_squared_min=0.8)
