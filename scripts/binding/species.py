@@ -131,7 +131,9 @@ def selectivity_profile(ki: pd.DataFrame, *, primary_target: str) -> pd.DataFram
     compound: ``ki_ratio_to_primary`` = Ki / Ki(primary) (> 1: weaker than
     at the primary target) and ``log10_ratio`` = pKi(primary) − pKi.
     Receptor names are matched case-insensitively. ``rank`` orders receptors
-    by affinity (1 = highest). Ki is the geometric mean over curves with a Ki.
+    by affinity (1 = highest). Ki is the pooled value over independent
+    experiments (geometric mean of the curves with a Ki, i.e. the mean pKi
+    of ``ki_summary.csv``); ``n_curves`` counts those experiments.
     """
     columns = [
         "species",
