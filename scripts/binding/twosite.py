@@ -11,7 +11,8 @@ tables say "fraction of specific binding", not "fraction of receptors".
 
 Fitted with lmfit (MINPACK Levenberg–Marquardt, analytic Jacobian), F kept
 within [0, 1], from a few starting points around the one-site LogIC50 (the
-best sum of squares wins), and compared with the one-site fit (Hill −1) by
+best sum of squares wins; the search stops once two starts reach the same
+minimum), and compared with the one-site fit (Hill −1) by
 the extra-sum-of-squares F test (2 extra parameters). A preferred two-site
 fit is *ambiguous* (flag ``two_site_ambiguous``, not reported as two sites)
 when the fraction's 95% CI reaches 0 or 1 (one site not excluded), the two
@@ -47,6 +48,9 @@ _LN10 = math.log(10.0)
 #: limit with a vanishing fraction) crawls for over a thousand towards the
 #: same sum of squares, so the best point reached is kept.
 MAX_EVALUATIONS = 200
+#: Two starts whose sums of squares agree to this relative tolerance found
+#: the same minimum; the search stops there.
+AGREE = 1e-9
 
 
 def _sites(x, log_ic50_high, log_ic50_low):
@@ -116,7 +120,7 @@ def fit_two_site(x, y, one_site_log_ic50: float, top: float = 100.0, bottom: flo
         out["message"] = "too few points or no one-site LogIC50 to start from"
         return out
     low_bound, high_bound = finite.min() - LOG_IC50_MARGIN, finite.max() + LOG_IC50_MARGIN
-    best = None
+    best, agreed = None, 0
     for offset_high, offset_low, fraction in _STARTS:
         params = Parameters()
         params.add("bottom", value=bottom)
@@ -127,18 +131,23 @@ def fit_two_site(x, y, one_site_log_ic50: float, top: float = 100.0, bottom: flo
             params.add(name, value=start, min=low_bound, max=high_bound)
         try:
             fit = Minimizer(_residual, params, fcn_args=(x, y)).leastsq(
-                Dfun=_jacobian, xtol=1e-10, ftol=1e-12
+                Dfun=_jacobian, xtol=1e-10, ftol=1e-12, max_nfev=MAX_EVALUATIONS
             )
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             continue
-        values = [fit.params[name].value for name in TWO_SITE_PARAMS]
-        if fit.success and np.all(np.isfinite(values)) and (best is None or fit.chisqr < best.chisqr):
-            best = fit
+        if not np.all(np.isfinite([fit.params[name].value for name in TWO_SITE_PARAMS])):
+            continue
+        if best is not None and abs(fit.chisqr - best.chisqr) <= AGREE * best.chisqr:
+            agreed += 1
+        elif best is None or fit.chisqr < best.chisqr:
+            best, agreed = fit, 1
+        if agreed == 2:
+            break  # two starts reached the same minimum
     if best is None:
         out["message"] = "two-site fit did not converge"
         return out
     out.update(_statistics(x, y, best))
-    if not best.success or best.nfev >= MAX_EVALUATIONS:
+    if not best.success:
         out["message"] = f"stopped after {best.nfev} evaluations (degenerate two-site fit)"
         out["errorbars"] = False
     return out
