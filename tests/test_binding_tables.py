@@ -182,7 +182,16 @@ def test_noise_free_assay_gives_exact_ki_and_one_row_per_curve():
     assert ki["ki_nM"].tolist() == pytest.approx([20.0, 60.0, 1.0], rel=1e-7)
     assert ki["pki"].tolist() == pytest.approx([9 - math.log10(20), 9 - math.log10(60), 9.0], abs=1e-7)
     assert (ki["kd_source"] == "binding_file").all()
-    assert (ki["model"] == "variable_slope").all()
+    # Hill −1 curves: the default ki_model "auto" keeps one site (F test).
+    assert (ki["model"] == "one_site").all()
+    assert ki["model_reason"].str.contains("one site").all()
+
+
+def test_forced_variable_slope_ki_model_is_honoured():
+    fits = fit_assay(assay_table(curve_rows(ki_nM=20.0, hill=-1.0)), ki_model="variable_slope")
+    ki = binding.aggregate_ki(fits).iloc[0]
+    assert ki["model"] == "variable_slope" and "set in the config" in ki["model_reason"]
+    assert ki["ki_nM"] == pytest.approx(20.0, rel=1e-7)
 
 
 def test_one_site_ki_model_is_honoured():
@@ -235,6 +244,39 @@ def test_hill_slope_flag(hill):
     assert "|Hill slope| outside 0.5-2" not in flags_of(
         fit_assay(assay_table(curve_rows(hill=-1.0, noise_cv=0.01, seed=3)))
     )
+
+
+@pytest.mark.parametrize(
+    "hill, flagged, model",
+    [
+        (-0.6, True, "variable_slope"),
+        (-1.6, True, "variable_slope"),
+        (-1.0, False, "one_site"),
+        # Precise data: the F test sees a slope of -0.9, but |nH| is within 0.8-1.25.
+        (-0.9, False, "variable_slope"),
+    ],
+)
+def test_hill_not_unity_and_the_auto_ki_model(hill, flagged, model):
+    fits = fit_assay(
+        assay_table(
+            curve_rows(
+                ki_nM=20.0,
+                hill=hill,
+                noise_cv=0.02,
+                seed=5,
+                concentrations=10.0 ** np.arange(-12.0, -3.9, 0.5),
+            )
+        )
+    )
+    fit = fits.iloc[0]
+    low, high = fit["variable_slope_hill_slope_ci_low"], fit["variable_slope_hill_slope_ci_high"]
+    outside = not 0.8 <= abs(fit["variable_slope_hill_slope"]) <= 1.25
+    # Hand rule: flagged exactly when the CI excludes -1 and |nH| is outside 0.8-1.25.
+    assert ("hill_not_unity" in flags_of(fits)) == (not low <= -1 <= high and outside) == flagged
+    # auto: the F test's preferred model supplies the Ki, and says why.
+    assert fit["ki_model"] == fit["preferred_model"]
+    assert fit["ki_model"] == model
+    assert f"F test p {fit['f_test_p']:.2g}" in fit["model_reason"]
 
 
 def test_r_squared_flag_follows_the_configured_minimum():
@@ -348,7 +390,7 @@ def test_cheng_prusoff_hand_cases():
 
 
 def _fits_with_log_ic50(log_ic50=-7.0, half_width=0.1, **curve):
-    fits = fit_assay(assay_table(curve_rows(**curve)))
+    fits = fit_assay(assay_table(curve_rows(**curve)), ki_model="variable_slope")
     fits["variable_slope_log_ic50"] = log_ic50
     fits["variable_slope_log_ic50_ci_low"] = log_ic50 - half_width
     fits["variable_slope_log_ic50_ci_high"] = log_ic50 + half_width
@@ -405,13 +447,33 @@ def test_failed_saturation_fit_falls_back_to_file_kd_with_a_flag():
     assert math.isnan(ki["ki_nM"]) and "Kd unavailable" in ki["flags"]
 
 
-def test_two_saturation_runs_for_one_key_is_an_error():
+def test_two_saturation_runs_are_pooled_as_mean_pkd():
     saturation = pd.concat(
-        [_saturation_fit_row(1.0), _saturation_fit_row(2.0, source_file="saturation/s2.csv")]
+        [_saturation_fit_row(1.0), _saturation_fit_row(4.0, source_file="saturation/s2.csv")]
+    )
+    ki = binding.aggregate_ki(_fits_with_log_ic50(), saturation).iloc[0]
+    # Hand: mean of log10 Kd (0 and 0.602) is 0.301, Kd = 10^0.301 = 2 nM.
+    assert (ki["kd_nM"], ki["kd_source"]) == (pytest.approx(2.0), "saturation")
+
+
+def test_same_experiment_saturation_kd_comes_first_and_duplicate_labels_are_an_error():
+    fits = _fits_with_log_ic50(-7.0, 0.1, ligand_nM=1.0, kd_nM=1.0).assign(experiment="E2")
+    saturation = pd.concat(
+        [
+            _saturation_fit_row(1.0).assign(experiment="E1"),
+            _saturation_fit_row(4.0, source_file="saturation/s2.csv").assign(experiment="E2"),
+        ]
+    )
+    ki = binding.aggregate_ki(fits, saturation).iloc[0]
+    assert (ki["kd_nM"], ki["kd_source"], ki["experiment"]) == (4.0, "saturation_experiment", "E2")
+    other = binding.aggregate_ki(fits.assign(experiment="E3"), saturation).iloc[0]
+    assert (other["kd_nM"], other["kd_source"]) == (pytest.approx(2.0), "saturation")
+    twice = pd.concat(
+        [saturation, _saturation_fit_row(3.0, source_file="saturation/s3.csv").assign(experiment="E2")]
     )
     with pytest.raises(InputError) as caught:
-        binding.aggregate_ki(_fits_with_log_ic50(), saturation)
-    assert caught.value.file == "saturation/s2.csv" and "saturation/s1.csv" in caught.value.message
+        binding.aggregate_ki(fits, twice)
+    assert caught.value.file == "saturation/s3.csv" and caught.value.column == "experiment"
 
 
 # ---------------------------------------------------------------- saturation

@@ -186,19 +186,24 @@ def test_binding_covers_required_receptors_in_both_species(files, truth):
     assert len(truth["binding"]["targets"]) == len(pairs) == 16
 
 
-def test_binding_layout_nsb_fraction_and_noise(files):
+def test_binding_layout_nsb_fraction_and_noise(files, truth):
+    n_conc = {t["file"]: 14 if "two_site" in t else 10 for t in truth["binding"]["targets"]}
     for name, d in binding_tables(files).items():
         assert d.receptor.nunique() == d.species.nunique() == d.radioligand.nunique() == 1
         fixed = d[d.well_type.isin(["total", "nsb"])]
         assert fixed.compound.isna().all() and fixed.concentration_M.isna().all(), name
         comp = d[d.well_type == "competitor"]
         assert (comp.compound == "mirtazapine").all()
-        assert d.groupby("well_type").size().to_dict() == {"competitor": 30, "nsb": 3, "total": 3}
-        assert (comp.groupby("concentration_M").replicate.nunique() == 3).all()
-        total = d.loc[d.well_type == "total", "cpm"].mean()
-        nsb = d.loc[d.well_type == "nsb", "cpm"].mean()
-        assert 0.05 <= nsb / total <= 0.15, name
-        cv = comp.groupby("concentration_M").cpm.agg(lambda x: x.std() / x.mean())
+        assert sorted(d.experiment.unique()) == [1, 2, 3], name
+        for _, e in d.groupby("experiment"):
+            sizes = e.groupby("well_type").size().to_dict()
+            assert sizes == {"competitor": 3 * n_conc[name], "nsb": 3, "total": 3}, name
+            assert e.plate.nunique() == 1
+            total = e.loc[e.well_type == "total", "cpm"].mean()
+            nsb = e.loc[e.well_type == "nsb", "cpm"].mean()
+            assert 0.05 <= nsb / total <= 0.15, name
+        assert (comp.groupby(["experiment", "concentration_M"]).replicate.nunique() == 3).all()
+        cv = comp.groupby(["experiment", "concentration_M"]).cpm.agg(lambda x: x.std() / x.mean())
         assert 0.01 < cv.median() < 0.08, name  # "a few % CV"
 
 
@@ -206,11 +211,13 @@ def test_concentrations_are_half_log_and_bracket_the_ic50(files, truth):
     for target in truth["binding"]["targets"]:
         d = table(files, target["file"])
         conc = np.sort(d.concentration_M.dropna().unique())
-        assert len(conc) == 10
+        assert len(conc) == (14 if "two_site" in target else 10)
         assert np.allclose(np.diff(np.log10(conc)), 0.5, atol=2e-4)
         # Cheng-Prusoff, independently of the generator
-        ic50 = target["ki_nM"] * 1e-9 * (1 + target["radioligand_nM"] / target["radioligand_kd_true_nM"])
-        assert ic50 / conc[0] >= 100, target["file"]
+        factor = 1 + target["radioligand_nM"] / target["radioligand_kd_true_nM"]
+        ic50 = target["ki_nM"] * 1e-9 * factor
+        low_end = target["two_site"]["ki_high_nM"] * 1e-9 * factor if "two_site" in target else ic50
+        assert low_end / conc[0] >= 100, target["file"]
         assert conc[-1] / ic50 >= 100 or conc[-1] == pytest.approx(1e-3), target["file"]
         assert conc[-1] <= 1e-3
 
@@ -226,29 +233,47 @@ def crossing(log_conc, fraction, level):
 
 
 def specific_fraction(d):
-    total = d.loc[d.well_type == "total", "cpm"].mean()
-    nsb = d.loc[d.well_type == "nsb", "cpm"].mean()
-    means = d[d.well_type == "competitor"].groupby("concentration_M").cpm.mean().sort_index()
-    return np.log10(means.index.values), ((means - nsb) / (total - nsb)).values
+    """Mean specific-binding fraction per concentration over the independent
+    experiments, each normalised by its own total and NSB wells."""
+    fractions = []
+    for _, e in d.groupby("experiment"):
+        total = e.loc[e.well_type == "total", "cpm"].mean()
+        nsb = e.loc[e.well_type == "nsb", "cpm"].mean()
+        means = e[e.well_type == "competitor"].groupby("concentration_M").cpm.mean().sort_index()
+        fractions.append((means - nsb) / (total - nsb))
+    mean = pd.concat(fractions, axis=1).mean(axis=1)
+    return np.log10(mean.index.values), mean.values
 
 
 def test_interpolated_ic50_matches_truth(files, truth):
     for target in truth["binding"]["targets"]:
+        if "two_site" in target:
+            continue  # tested below
         log_conc, fraction = specific_fraction(table(files, target["file"]))
         log_ic50 = crossing(log_conc, fraction, 0.5)
         assert log_ic50 == pytest.approx(math.log10(target["ic50_nM"] * 1e-9), abs=0.2), target["file"]
 
 
-def test_shallow_curve_is_visibly_shallower(files, truth):
-    # 20%-80% span: 2 log10(4)/|nH| = 1.20 log units for nH = 1, 2.01 for nH = 0.6
+def test_one_site_curves_have_unit_slope_and_the_two_site_curve_its_shoulder(files, truth):
+    # 20%-80% span: 2 log10(4) = 1.20 log units for nH = 1
+    two_site = [t for t in truth["binding"]["targets"] if "two_site" in t]
+    assert [(t["receptor"], t["species"]) for t in two_site] == [("5-HT1A", "rat")]
     for target in truth["binding"]["targets"]:
         log_conc, fraction = specific_fraction(table(files, target["file"]))
-        span = crossing(log_conc, fraction, 0.2) - crossing(log_conc, fraction, 0.8)
-        expected = 2 * math.log10(4) / abs(target["hill_slope"])
-        assert span == pytest.approx(expected, abs=0.35), target["file"]
-    hills = {(t["receptor"], t["species"]): t["hill_slope"] for t in truth["binding"]["targets"]}
-    assert hills[("5-HT1A", "rat")] == -0.6
-    assert sum(h != -1.0 for h in hills.values()) == 1
+        if "two_site" not in target:
+            span = crossing(log_conc, fraction, 0.2) - crossing(log_conc, fraction, 0.8)
+            assert span == pytest.approx(2 * math.log10(4), abs=0.35), target["file"]
+            continue
+        sites = target["two_site"]
+        assert sites["fraction_high"] == 0.3
+        assert math.log10(sites["ki_low_nM"] / sites["ki_high_nM"]) == pytest.approx(2.0)
+        # Between the sites (geometric mean of the IC50s, 1 log from each) the
+        # high-affinity site is 1/(1 + 10) occupied and the low-affinity site
+        # 10/(1 + 10) bound: 0.3/11 + 0.7 * 10/11 = 0.664 of specific binding.
+        middle = 0.5 * math.log10(sites["ic50_high_nM"] * sites["ic50_low_nM"] * 1e-18)
+        assert np.interp(middle, log_conc, fraction) == pytest.approx(0.3 / 11 + 0.7 * 10 / 11, abs=0.06)
+        # Both plateaus inside the tested range.
+        assert fraction[0] > 0.95 and abs(fraction[-1]) < 0.05
 
 
 def test_one_receptor_differs_between_species(files, truth):

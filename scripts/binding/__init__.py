@@ -9,7 +9,9 @@ Modules, by concern (each rule's code is in the module named after it):
 * :mod:`~scripts.binding.flags` – quality flags of a fitted curve;
 * :mod:`~scripts.binding.fitting` – all curves of one assay file (``binding_fit``);
 * :mod:`~scripts.binding.saturation` – one saturation file (``binding_saturation_fit``);
+* :mod:`~scripts.binding.twosite` – the two-site competition model, its fit and verdict;
 * :mod:`~scripts.binding.aggregate` – study Ki, Cheng–Prusoff, Kd source (``binding_aggregate``);
+* :mod:`~scripts.binding.pooling` – independent experiments pooled (mean pKi ± SEM, Welch t);
 * :mod:`~scripts.binding.species` – species comparison and selectivity;
 * :mod:`~scripts.binding.figures` – the SVG figures.
 
@@ -19,7 +21,13 @@ input again. The public names are re-exported here.
 """
 
 from scripts.binding.aggregate import KI_COLUMNS, aggregate_ki, cheng_prusoff_ki
-from scripts.binding.figures import confidence_band, plot_assay_curves, plot_pki_by_receptor, plot_saturation
+from scripts.binding.figures import (
+    confidence_band,
+    plot_assay_curves,
+    plot_pki_by_receptor,
+    plot_saturation,
+    plot_species_overlay,
+)
 from scripts.binding.fitting import FIT_COLUMNS, covariance_from_row, fit_assay
 from scripts.binding.flags import (
     FLAG_FAILED,
@@ -48,6 +56,13 @@ from scripts.binding.models import (
     initial_guess,
     saturation_total_nsb,
 )
+from scripts.binding.pooling import (
+    FLAG_SINGLE_EXPERIMENT,
+    KI_SUMMARY_COLUMNS,
+    ki_summary,
+    pooled_pki,
+    welch_difference,
+)
 from scripts.binding.saturation import (
     SATURATION_COLUMNS,
     SATURATION_FIT_COLUMNS,
@@ -57,8 +72,29 @@ from scripts.binding.saturation import (
 )
 from scripts.binding.species import selectivity_profile, species_comparison
 from scripts.binding.specific import binding_controls, replicate_cv_pct, specific_binding
+from scripts.binding.twosite import (
+    FLAG_TWO_SITE_AMBIGUOUS,
+    TWO_SITE,
+    TWO_SITE_PARAMS,
+    compare_two_site,
+    fit_two_site,
+    two_site,
+    two_site_gradient,
+)
 
 __all__ = [
+    "FLAG_SINGLE_EXPERIMENT",
+    "FLAG_TWO_SITE_AMBIGUOUS",
+    "KI_SUMMARY_COLUMNS",
+    "TWO_SITE",
+    "TWO_SITE_PARAMS",
+    "compare_two_site",
+    "fit_two_site",
+    "ki_summary",
+    "pooled_pki",
+    "two_site",
+    "two_site_gradient",
+    "welch_difference",
     "FIT_COLUMNS",
     "FLAG_FAILED",
     "FLAG_IC50_OUTSIDE",
@@ -96,6 +132,7 @@ __all__ = [
     "plot_assay_curves",
     "plot_pki_by_receptor",
     "plot_saturation",
+    "plot_species_overlay",
     "replicate_cv_pct",
     "saturation_table",
     "saturation_total_nsb",

@@ -1,6 +1,8 @@
 """Study-level Ki (rule ``binding_aggregate``): Cheng–Prusoff Ki for every
-curve of the per-assay fit tables, with Kd from the study's saturation runs
-when measured, else from the binding file."""
+curve (one per independent experiment) of the per-assay fit tables, with Kd
+from the same experiment's saturation run where one is given, else from the
+study's saturation runs pooled, else from the binding file; and the two-site
+Ki values where two sites are preferred."""
 
 from __future__ import annotations
 
@@ -10,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from scripts.binding.flags import FLAG_KD_UNAVAILABLE
+from scripts.binding.specific import experiment_label
+from scripts.binding.twosite import STATUS_TWO_SITES
 from scripts.tables import InputError
+
+#: Kd sources (``kd_source``).
+KD_SATURATION_EXPERIMENT = "saturation_experiment"
+KD_SATURATION = "saturation"
+KD_BINDING_FILE = "binding_file"
 
 #: Columns of ``binding/ki.csv``.
 KI_COLUMNS = [
@@ -40,6 +49,20 @@ KI_COLUMNS = [
     "f_test_p",
     "preferred_model",
     "flags",
+    "experiment",
+    "model_reason",
+    "two_site_status",
+    "two_site_f_test_p",
+    "two_site_fraction_high",
+    "two_site_fraction_high_ci_low",
+    "two_site_fraction_high_ci_high",
+    "ki_high_nM",
+    "ki_high_ci_low_nM",
+    "ki_high_ci_high_nM",
+    "ki_low_nM",
+    "ki_low_ci_low_nM",
+    "ki_low_ci_high_nM",
+    "variable_slope_hill_slope",
 ]
 
 
@@ -55,34 +78,54 @@ def _key(*parts) -> tuple:
     return tuple(str(p).strip().casefold() for p in parts)
 
 
-def _saturation_kd_lookup(saturation_fits: pd.DataFrame | None) -> dict:
-    """(receptor, species, radioligand) → saturation fit row. Two saturation
-    runs for the same key are an InputError: which Kd to use is ambiguous."""
-    lookup = {}
+def _saturation_kd_lookup(saturation_fits: pd.DataFrame | None) -> tuple[dict, dict]:
+    """Saturation Kd by experiment and pooled.
+
+    Returns ({(receptor, species, radioligand, experiment): fit row} for
+    fits with an experiment label, {(receptor, species, radioligand): (Kd,
+    n, first fit row)} with Kd the geometric mean (mean pKd) over every fit
+    with a Kd). Two saturation fits with the same key and experiment label
+    are an InputError: which one is "the same experiment" is ambiguous."""
+    by_experiment, pooled = {}, {}
     if saturation_fits is None or saturation_fits.empty:
-        return lookup
+        return by_experiment, pooled
+    logs = {}
     for _, row in saturation_fits.iterrows():
         key = _key(row["receptor"], row["species"], row["radioligand"])
-        if key in lookup:
-            first = lookup[key]
-            raise InputError(
-                row["source_file"],
-                f"a second saturation run for {row['radioligand']} "
-                f"({row['species']}); {first['source_file']} gives one already. "
-                "Keep one, so that the Kd used for Ki is unambiguous",
-                row=int(row["source_row"]),
-                receptor=row["receptor"],
-            )
-        lookup[key] = row
-    return lookup
+        label = experiment_label(row.get("experiment", ""))
+        if label:
+            if (*key, label) in by_experiment:
+                first = by_experiment[(*key, label)]
+                raise InputError(
+                    row["source_file"],
+                    f"a second saturation run labelled experiment {label} for {row['radioligand']} "
+                    f"({row['species']}); {first['source_file']} gives one already. "
+                    "Give each experiment its own label",
+                    row=int(row["source_row"]),
+                    column="experiment",
+                    receptor=row["receptor"],
+                )
+            by_experiment[(*key, label)] = row
+        pooled.setdefault(key, (np.nan, 0, row))
+        if np.isfinite(row["kd_nM"]) and row["kd_nM"] > 0:
+            logs.setdefault(key, []).append(math.log10(row["kd_nM"]))
+    for key, values in logs.items():
+        pooled[key] = (10.0 ** float(np.mean(values)), len(values), pooled[key][2])
+    return by_experiment, pooled
 
 
 def _kd_for_curve(curve, lookup) -> tuple[float, str, list[str]]:
     """Kd (nM), its source and any flag for one curve of the fit table."""
+    by_experiment, pooled = lookup
+    key = _key(curve["receptor"], curve["species"], curve["radioligand"])
     file_kd = curve["radioligand_kd_nM"]
-    saturation = lookup.get(_key(curve["receptor"], curve["species"], curve["radioligand"]))
-    if saturation is not None and np.isfinite(saturation["kd_nM"]) and saturation["kd_nM"] > 0:
-        return float(saturation["kd_nM"]), "saturation", []
+    label = experiment_label(curve.get("experiment", ""))
+    same_day = by_experiment.get((*key, label)) if label else None
+    if same_day is not None and np.isfinite(same_day["kd_nM"]) and same_day["kd_nM"] > 0:
+        return float(same_day["kd_nM"]), KD_SATURATION_EXPERIMENT, []
+    saturation = pooled.get(key)
+    if saturation is not None and np.isfinite(saturation[0]):
+        return saturation[0], KD_SATURATION, []
     if saturation is None and not np.isfinite(file_kd):
         raise InputError(
             curve["source_file"],
@@ -94,20 +137,51 @@ def _kd_for_curve(curve, lookup) -> tuple[float, str, list[str]]:
         )
     if np.isfinite(file_kd):
         flags = ["saturation Kd not determined; binding-file Kd used"] if saturation is not None else []
-        return float(file_kd), "binding_file", flags
+        return float(file_kd), KD_BINDING_FILE, flags
     return np.nan, "", [f"{FLAG_KD_UNAVAILABLE} (saturation fit failed, no Kd in binding file)"]
 
 
-def aggregate_ki(fits: pd.DataFrame, saturation_fits: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``ki.csv``: one row per curve of the per-assay fit tables (*fits*,
-    concatenated), with exactly the KI_COLUMNS.
+def _two_site_ki(curve, kd) -> dict:
+    """Both sites' Ki with the high-affinity fraction when two sites are
+    preferred (``two_site_status`` "two sites"), else NaN. Cheng–Prusoff per
+    site with the one radioligand Kd: this assumes the radioligand binds both
+    sites with that Kd (then the fraction of specific binding is also the
+    fraction of sites)."""
+    out = {
+        "two_site_status": curve.get("two_site_status", ""),
+        "two_site_f_test_p": curve.get("two_site_f_test_p"),
+    }
+    names = ("fraction_high", "fraction_high_ci_low", "fraction_high_ci_high")
+    for site in ("high", "low"):
+        for suffix in ("", "_ci_low", "_ci_high"):
+            out[f"ki_{site}{suffix}_nM"] = np.nan
+    for name in names:
+        out[f"two_site_{name}"] = np.nan
+    if out["two_site_status"] != STATUS_TWO_SITES:
+        return out
+    for name, column in zip(names, ("fraction", "fraction_ci_low", "fraction_ci_high")):
+        out[f"two_site_{name}"] = curve[f"two_site_{column}"]
+    for site in ("high", "low"):
+        for suffix in ("", "_ci_low", "_ci_high"):
+            log_ic50 = curve[f"two_site_log_ic50_{site}{suffix}"]
+            out[f"ki_{site}{suffix}_nM"] = float(
+                cheng_prusoff_ki(10.0 ** (log_ic50 + 9.0), curve["radioligand_nM"], kd)
+            )
+    return out
 
-    Kd comes from the study's saturation fit for the same receptor, species
-    and radioligand (matched case-insensitively) when there is one
-    (``kd_source`` "saturation"), otherwise from the binding file
-    ("binding_file"). A missing Kd with no saturation run to supply it is an
+
+def aggregate_ki(fits: pd.DataFrame, saturation_fits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``ki.csv``: one row per curve (one per independent experiment) of the
+    per-assay fit tables (*fits*, concatenated), with exactly the KI_COLUMNS.
+
+    Kd comes, for the same receptor, species and radioligand (matched
+    case-insensitively), from the saturation run with the same experiment
+    label when there is one (``kd_source`` "saturation_experiment"), else
+    from the study's saturation runs pooled as their mean pKd
+    ("saturation"), else from the binding file ("binding_file"). A missing Kd with no saturation run to supply it is an
     InputError naming file, receptor and row. Ki = IC50/(1 + [L]/Kd) from
-    the fit named in ``ki_model``; the Ki CI is the logIC50 95% CI
+    the model the fit table names in ``ki_model`` (``model``; why in
+    ``model_reason``); the Ki CI is the logIC50 95% CI
     transformed the same way (Kd and [L] taken as exact);
     pKi = −log10(Ki in M).
     """
@@ -159,6 +233,10 @@ def aggregate_ki(fits: pd.DataFrame, saturation_fits: pd.DataFrame | None = None
                 "f_test_p": curve["f_test_p"],
                 "preferred_model": curve["preferred_model"],
                 "flags": ";".join(flags),
+                "experiment": experiment_label(curve.get("experiment", "")),
+                "model_reason": curve.get("model_reason", ""),
+                "variable_slope_hill_slope": curve["variable_slope_hill_slope"],
+                **_two_site_ki(curve, kd),
             }
         )
     return pd.DataFrame(rows, columns=KI_COLUMNS)

@@ -11,6 +11,8 @@ import pandas as pd
 
 from scripts.binding.fitting import covariance_from_row
 from scripts.binding.models import PARAMS, four_pl, four_pl_gradient, saturation_total_nsb, stats
+from scripts.binding.specific import experiment_label, with_experiment
+from scripts.binding.twosite import TWO_SITE_PARAMS, two_site
 
 SPECIES_COLOURS = {"human": "#1f77b4", "rat": "#d62728"}
 _OTHER_COLOURS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -74,6 +76,7 @@ def plot_assay_curves(points: pd.DataFrame, fits: pd.DataFrame, title: str = "")
         curve = points[
             (points["receptor"] == fit["receptor"])
             & (points["species"] == fit["species"])
+            & (points["experiment"] == experiment_label(fit.get("experiment", "")))
             & (points["compound"] == fit["compound"])
         ]
         _draw_competition_panel(ax, curve, fit)
@@ -129,41 +132,57 @@ def _draw_competition_panel(ax, curve: pd.DataFrame, fit) -> None:
             ms=4,
             label=f"IC50 {10.0**log_ic50 * 1e9:.3g} nM",
         )
+        if fit.get("two_site_status") == "two sites":
+            sites = {name: fit[f"two_site_{name}"] for name in TWO_SITE_PARAMS}
+            ax.plot(
+                grid,
+                two_site(grid, **sites),
+                color="0.2",
+                ls="--",
+                lw=1.0,
+                label=f"two sites ({100 * sites['fraction']:.0f}% high affinity)",
+            )
     else:
         ax.text(0.5, 0.55, f"{fit['status']}", transform=ax.transAxes, ha="center", color="#b00020")
-    ax.set_xlabel(f"log10 [{fit['compound']}] (M)")
+    ax.set_xlabel(f"log {fit['compound']} (M)")
     ax.set_ylabel("specific binding (%)")
-    ax.set_title(f"{fit['receptor']} ({fit['species']}), {fit['radioligand']}", fontsize=9)
+    experiment = experiment_label(fit.get("experiment", ""))
+    label = f", experiment {experiment}" if experiment else ""
+    ax.set_title(f"{fit['receptor']} ({fit['species']}{label}), {fit['radioligand']}", fontsize=9)
     ax.axhline(0, color="0.8", lw=0.6)
     ax.legend(fontsize=6.5, frameon=False, loc="upper right")
     _flag_note(ax, fit["flags"])
 
 
-def plot_pki_by_receptor(ki: pd.DataFrame, title: str = "pKi by receptor"):
-    """pKi per receptor with the species side by side (human left of rat),
-    error bars the 95% CI from the logIC50 CI; one panel per compound.
-    Curves without a Ki are marked "n.d." on the axis."""
+def plot_pki_by_receptor(
+    ki: pd.DataFrame, summary: pd.DataFrame | None = None, title: str = "pKi by receptor"
+):
+    """pKi per receptor with the species side by side (human left of rat):
+    each independent experiment as a small point, and the pooled mean ± SEM
+    (*summary*, ``ki_summary.csv``; computed from *ki* when not given) as a
+    larger marker with error bars; one panel per compound. Curves without a
+    Ki are marked "n.d." on the axis."""
     import matplotlib.pyplot as plt
 
+    from scripts.binding.pooling import ki_summary
+
+    summary = ki_summary(ki) if summary is None else summary
     compounds = list(dict.fromkeys(ki["compound"])) or [""]
     fig, axes = plt.subplots(len(compounds), 1, figsize=(8, 3.6 * len(compounds)), squeeze=False)
     species_order = sorted(ki["species"].unique(), key=lambda s: (s not in SPECIES_COLOURS, s))
     for ax, compound in zip(axes[:, 0], compounds):
         data = ki.loc[ki["compound"] == compound]
+        pooled = summary.loc[summary["compound"] == compound]
         receptors = list(dict.fromkeys(data["receptor"]))
         width = 0.8 / max(1, len(species_order))
         for s_index, species in enumerate(species_order):
             offset = (s_index - (len(species_order) - 1) / 2) * width
+            colour = _species_colour(species, species_order)
             part = data.loc[data["species"] == species]
             xs = np.array([receptors.index(r) for r in part["receptor"]], dtype=float) + offset
             pki = part["pki"].to_numpy(dtype=float)
-            low = 9.0 - np.log10(part["ki_ci_high_nM"].to_numpy(dtype=float))
-            high = 9.0 - np.log10(part["ki_ci_low_nM"].to_numpy(dtype=float))
             ok = np.isfinite(pki)
-            colour = _species_colour(species, species_order)
-            if ok.any():
-                errors = np.nan_to_num(np.vstack([pki[ok] - low[ok], high[ok] - pki[ok]]))
-                ax.errorbar(xs[ok], pki[ok], yerr=errors, fmt="o", color=colour, capsize=3, label=species)
+            ax.scatter(xs[ok] - 0.08, pki[ok], s=12, color=colour, alpha=0.55, linewidths=0)
             for x in xs[~ok]:
                 ax.annotate(
                     "n.d.",
@@ -172,6 +191,22 @@ def plot_pki_by_receptor(ki: pd.DataFrame, title: str = "pKi by receptor"):
                     ha="center",
                     fontsize=7,
                     color=colour,
+                )
+            means = pooled.loc[pooled["species"] == species]
+            mx = np.array([receptors.index(r) for r in means["receptor"]], dtype=float) + offset + 0.06
+            mean = means["pki_mean"].to_numpy(dtype=float)
+            sem = np.nan_to_num(means["pki_sem"].to_numpy(dtype=float))
+            good = np.isfinite(mean)
+            if good.any():
+                ax.errorbar(
+                    mx[good],
+                    mean[good],
+                    yerr=sem[good],
+                    fmt="D",
+                    ms=5,
+                    color=colour,
+                    capsize=3,
+                    label=f"{species}: mean ± SEM (points: experiments)",
                 )
         ax.set_xticks(range(len(receptors)))
         ax.set_xticklabels(receptors)
@@ -185,6 +220,67 @@ def plot_pki_by_receptor(ki: pd.DataFrame, title: str = "pKi by receptor"):
     return fig
 
 
+def plot_species_overlay(fits: pd.DataFrame, summary: pd.DataFrame):
+    """One panel per receptor × compound with the species' fitted competition
+    curves overlaid (% specific binding against log molar concentration;
+    each independent experiment's Ki-model fit as a thin line), and each
+    species' pooled Ki (mean pKi ± SEM, ``ki_summary.csv``) marked on the
+    curve's half-way line: Prism's way to show a species shift. The curves'
+    IC50s still contain each experiment's [L]/Kd; the marks are Ki."""
+    fitted = fits.loc[fits["status"] == "fitted"]
+    panels = list(dict.fromkeys(zip(fits["receptor"], fits["compound"])))
+    fig, axes = _panel_grid(max(1, len(panels)), width=3.6, height=3.0, max_columns=4)
+    species_order = sorted(fits["species"].unique(), key=lambda s: (s not in SPECIES_COLOURS, s))
+    for ax, (receptor, compound) in zip(axes, panels):
+        for species in species_order:
+            colour = _species_colour(species, species_order)
+            curves = fitted[
+                (fitted["receptor"] == receptor)
+                & (fitted["compound"] == compound)
+                & (fitted["species"] == species)
+            ]
+            for n, (_, fit) in enumerate(curves.iterrows()):
+                model = fit["ki_model"]
+                values = {name: fit[f"{model}_{name}"] for name in PARAMS}
+                grid = np.linspace(
+                    math.log10(fit["conc_min_M"]) - 0.5, math.log10(fit["conc_max_M"]) + 0.5, 150
+                )
+                ax.plot(
+                    grid,
+                    four_pl(grid, **values),
+                    color=colour,
+                    lw=1.0,
+                    alpha=0.7,
+                    label=species if n == 0 else None,
+                )
+            pooled = summary[
+                (summary["receptor"] == receptor)
+                & (summary["compound"] == compound)
+                & (summary["species"] == species)
+            ]
+            if len(pooled) and np.isfinite(pooled["pki_mean"].iloc[0]):
+                mean, sem = pooled["pki_mean"].iloc[0], pooled["pki_sem"].iloc[0]
+                ax.errorbar(
+                    [-mean],
+                    [50.0],
+                    xerr=[[np.nan_to_num(sem)], [np.nan_to_num(sem)]],
+                    fmt="v",
+                    color=colour,
+                    ms=6,
+                    capsize=3,
+                    label=f"{species} Ki {10.0 ** (9.0 - mean):.3g} nM (n = {int(pooled['n_experiments'].iloc[0])})",
+                )
+        ax.axhline(0, color="0.85", lw=0.6)
+        ax.set_xlabel(f"log {compound} (M)")
+        ax.set_ylabel("specific binding (%)")
+        ax.set_title(receptor, fontsize=9)
+        ax.legend(fontsize=6, frameon=False, loc="upper right")
+    if not panels:
+        axes[0].text(0.5, 0.5, "no competition curves", ha="center", transform=axes[0].transAxes)
+    fig.tight_layout()
+    return fig
+
+
 def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: str = ""):
     """Saturation curves: per receptor × species × radioligand, total and NSB
     points, specific points (total − mean NSB at that concentration), the
@@ -193,9 +289,11 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
     is fine), *saturation_fits*
     :func:`~scripts.binding.saturation.fit_saturation_assay` output."""
     fig, axes = _panel_grid(max(1, len(saturation_fits)))
+    data = with_experiment(data)
     for ax, (_, fit) in zip(axes, saturation_fits.iterrows()):
         group = data[
-            (data["receptor"] == fit["receptor"])
+            (data["experiment"] == experiment_label(fit.get("experiment", "")))
+            & (data["receptor"] == fit["receptor"])
             & (data["species"] == fit["species"])
             & (data["radioligand"] == fit["radioligand"])
         ]
@@ -228,9 +326,23 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
                 fontsize=7,
                 transform=ax.get_xaxis_transform(),
             )
-        ax.set_xlabel(f"[{fit['radioligand']}] (nM)")
+            ax.axhline(values["bmax"], color="#2ca02c", ls=":", lw=0.9)
+            fmol = fit.get("bmax_fmol_mg", np.nan)
+            converted = f" = {fmol:.3g} fmol/mg" if np.isfinite(fmol) else ""
+            ax.text(
+                0.02,
+                values["bmax"],
+                f"Bmax {values['bmax']:.4g} counts{converted}",
+                va="bottom",
+                fontsize=7,
+                color="#2ca02c",
+                transform=ax.get_yaxis_transform(),
+            )
+        ax.set_xlabel(f"{fit['radioligand']} (nM)")
         ax.set_ylabel("bound (CPM)")
-        ax.set_title(f"{fit['receptor']} ({fit['species']})", fontsize=9)
+        experiment = experiment_label(fit.get("experiment", ""))
+        label = f", experiment {experiment}" if experiment else ""
+        ax.set_title(f"{fit['receptor']} ({fit['species']}{label})", fontsize=9)
         ax.legend(fontsize=6.5, frameon=False, loc="best")
         _flag_note(ax, fit["flags"])
     if saturation_fits.empty:

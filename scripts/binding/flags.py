@@ -18,6 +18,19 @@ FLAG_NO_WINDOW = "no specific binding window (mean total <= mean NSB)"
 FLAG_IC50_OUTSIDE = "IC50 outside tested range"
 FLAG_NO_ERRORBARS = "no error bars"
 FLAG_KD_UNAVAILABLE = "Kd unavailable"
+FLAG_HILL_NOT_UNITY = "hill_not_unity"
+
+
+def hill_not_unity(variable_fit: dict, unity_range) -> bool:
+    """``hill_not_unity``: the variable-slope Hill slope's 95% CI excludes −1
+    and |nH| lies outside *unity_range* (config ``hill_unity_range``), so
+    Cheng–Prusoff's one-site assumption is in doubt."""
+    if not variable_fit["success"]:
+        return False
+    low, high = variable_fit["hill_slope_ci_low"], variable_fit["hill_slope_ci_high"]
+    excludes = np.isfinite(low) and np.isfinite(high) and not low <= -1.0 <= high
+    outside = not unity_range[0] <= abs(variable_fit["hill_slope"]) <= unity_range[1]
+    return bool(excludes and outside)
 
 
 def plateau_flags(fit: dict, x_min: float, x_max: float) -> list[str]:

@@ -58,6 +58,8 @@ LOG_IC50_MARGIN = 3.0
 HILL_SLOPE_LIMIT = 10.0
 #: Significance level of the extra-sum-of-squares F test (Prism's default).
 F_TEST_ALPHA = 0.05
+#: A fit with 1 − R² below this is exact (noise-free data).
+EXACT_FIT = 1e-12
 
 _LN10 = math.log(10.0)
 
@@ -372,7 +374,11 @@ def compare_models(simple: dict, complex_: dict, alpha: float = F_TEST_ALPHA) ->
         return out
     df_simple, df_complex = simple["dof"], complex_["dof"]
     ss_simple, ss_complex = simple["sse"], complex_["sse"]
-    if df_complex > 0 and ss_complex > 0 and df_simple > df_complex:
+    if simple["r_squared"] > 1.0 - EXACT_FIT:
+        # The simpler model fits to rounding error (noise-free data): the F
+        # ratio would compare rounding errors, so nothing is left to explain.
+        out.update(f_statistic=0.0, f_test_p=1.0)
+    elif df_complex > 0 and ss_complex > 0 and df_simple > df_complex:
         f_stat = ((ss_simple - ss_complex) / (df_simple - df_complex)) / (ss_complex / df_complex)
         out["f_statistic"] = f_stat
         out["f_test_p"] = float(stats.f.sf(f_stat, df_simple - df_complex, df_complex))

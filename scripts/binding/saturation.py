@@ -7,6 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scripts.binding.counts import (
+    CONVERSION_FIELDS,
+    conversion_of,
+    depletion_flags,
+    max_depletion_pct,
+    to_fmol,
+    to_fmol_per_mg,
+)
 from scripts.binding.flags import FLAG_FAILED, FLAG_INSUFFICIENT, FLAG_NO_ERRORBARS
 from scripts.binding.models import (
     SATURATION_PARAMS,
@@ -15,10 +23,31 @@ from scripts.binding.models import (
     saturation_total_nsb,
     t_quantile_975,
 )
+from scripts.binding.profile_ci import profile_intervals
+from scripts.binding.specific import with_experiment
+
+#: Parameters with a profile-likelihood CI.
+PROFILE_PARAMS = ("kd", "bmax")
+#: Columns that convert counts to molecules, and the converted results.
+COUNT_COLUMNS = [
+    *CONVERSION_FIELDS,
+    "bmax_fmol",
+    "bmax_fmol_mg",
+    "bmax_fmol_mg_ci_low",
+    "bmax_fmol_mg_ci_high",
+    "max_depletion_pct",
+]
+PROFILE_COLUMNS = [
+    "kd_profile_ci_low_nM",
+    "kd_profile_ci_high_nM",
+    "bmax_profile_ci_low",
+    "bmax_profile_ci_high",
+]
 
 #: Columns of the per-saturation-file fit table (``binding/saturation_fits/<assay>.csv``).
 SATURATION_FIT_COLUMNS = [
     "assay",
+    "experiment",
     "receptor",
     "species",
     "radioligand",
@@ -44,6 +73,8 @@ SATURATION_FIT_COLUMNS = [
     "r_squared",
     "dof",
     "flags",
+    *PROFILE_COLUMNS,
+    *COUNT_COLUMNS,
 ]
 
 #: Columns of the study's saturation table (``binding/saturation.csv``).
@@ -57,6 +88,13 @@ SATURATION_COLUMNS = [
     "bmax",
     "bmax_ci_low",
     "bmax_ci_high",
+    "experiment",
+    *PROFILE_COLUMNS,
+    "bmax_fmol_mg",
+    "bmax_fmol_mg_ci_low",
+    "bmax_fmol_mg_ci_high",
+    "max_depletion_pct",
+    "flags",
 ]
 
 
@@ -84,7 +122,9 @@ def fit_saturation_curve(x, is_total, y) -> dict:
 
     Kd is kept > 0; Bmax, NS and Background are free. Returns estimates,
     SE and t-based 95% CI (``<name>``, ``<name>_se``, ``<name>_ci_low``,
-    ``<name>_ci_high`` for bmax, kd, ns, background), ``r_squared``,
+    ``<name>_ci_high`` for bmax, kd, ns, background), the 95%
+    profile-likelihood CI of Kd and Bmax (``<name>_profile_ci_low``,
+    ``<name>_profile_ci_high``; :mod:`scripts.binding.profile_ci`), ``r_squared``,
     ``dof``, ``success``, ``message``, ``errorbars``, ``at_bound``.
     """
     x, is_total, y = (np.asarray(a, dtype=float) for a in (x, is_total, y))
@@ -99,6 +139,8 @@ def fit_saturation_curve(x, is_total, y) -> dict:
     for name in SATURATION_PARAMS:
         for suffix in ("", "_se", "_ci_low", "_ci_high"):
             out[f"{name}{suffix}"] = np.nan
+    for name in PROFILE_PARAMS:
+        out[f"{name}_profile_ci_low"] = out[f"{name}_profile_ci_high"] = np.nan
     if len(y) <= 4:
         out["message"] = f"{len(y)} points cannot determine 4 parameters"
         return out
@@ -142,16 +184,26 @@ def fit_saturation_curve(x, is_total, y) -> dict:
     out["at_bound"] = [
         name for name in SATURATION_PARAMS if at_bound(values[name], params[name].min, params[name].max, 1e-9)
     ]
+    if out["errorbars"]:
+        for name, (low, high) in profile_intervals(fit, PROFILE_PARAMS).items():
+            out[f"{name}_profile_ci_low"], out[f"{name}_profile_ci_high"] = low, high
     return out
 
 
 def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
-    """Fit each receptor × species × radioligand of one validated saturation
-    table; one row per fit with the SATURATION_FIT_COLUMNS (Kd in nM, Bmax,
+    """Fit each receptor × species × radioligand of each independent
+    experiment (``experiment``) of one validated saturation table; one row per fit with the SATURATION_FIT_COLUMNS (Kd in nM, Bmax,
     NS and Background in CPM units).
 
-    *options* is the ``binding:`` config section; this uses ``r_squared_min``
-    and ``min_concentrations``.
+    *options* is the ``binding:`` config section; this uses ``r_squared_min``,
+    ``min_concentrations`` and ``ligand_depletion_max_pct``.
+
+    With a specific activity (:mod:`scripts.binding.counts`), Bmax is also
+    given in fmol per well (``bmax_fmol``) and, with protein, in fmol/mg
+    protein (``bmax_fmol_mg``, its CI the profile-likelihood Bmax CI
+    converted); with an assay volume too, ``max_depletion_pct`` is the
+    largest mean total binding as % of the radioligand added, flagged
+    ``ligand_depletion`` above ``ligand_depletion_max_pct``.
 
     Flags: insufficient data (fewer than ``min_concentrations`` distinct
     concentrations: not fitted), failed fit, Kd outside the tested
@@ -160,15 +212,17 @@ def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
     """
     r_squared_min, min_concentrations = options["r_squared_min"], options["min_concentrations"]
     assay = str(table["assay"].iloc[0]) if len(table) else ""
+    table = with_experiment(table)
     rows = []
-    for (receptor, species, radioligand), group in table.groupby(
-        ["receptor", "species", "radioligand"], sort=False
+    for (receptor, species, radioligand, experiment), group in table.groupby(
+        ["receptor", "species", "radioligand", "experiment"], sort=False
     ):
         x = group["radioligand_nM"].to_numpy()
         is_total = (group["well_type"] == "total").to_numpy(dtype=float)
         n_concentrations = int(np.unique(x).size)
         row = {
             "assay": assay,
+            "experiment": experiment,
             "receptor": receptor,
             "species": species,
             "radioligand": radioligand,
@@ -215,6 +269,23 @@ def fit_saturation_assay(table: pd.DataFrame, options: dict) -> pd.DataFrame:
                 "background_se": fit["background_se"],
                 "r_squared": fit["r_squared"],
                 "dof": fit["dof"],
+                "kd_profile_ci_low_nM": fit["kd_profile_ci_low"],
+                "kd_profile_ci_high_nM": fit["kd_profile_ci_high"],
+                "bmax_profile_ci_low": fit["bmax_profile_ci_low"],
+                "bmax_profile_ci_high": fit["bmax_profile_ci_high"],
+            }
+        )
+        conversion = conversion_of(group)
+        depletion = max_depletion_pct(group[group["well_type"] == "total"], conversion)
+        flags += depletion_flags(depletion, options["ligand_depletion_max_pct"])
+        row.update(conversion)
+        row.update(
+            {
+                "bmax_fmol": to_fmol(fit["bmax"], conversion),
+                "bmax_fmol_mg": to_fmol_per_mg(fit["bmax"], conversion),
+                "bmax_fmol_mg_ci_low": to_fmol_per_mg(fit["bmax_profile_ci_low"], conversion),
+                "bmax_fmol_mg_ci_high": to_fmol_per_mg(fit["bmax_profile_ci_high"], conversion),
+                "max_depletion_pct": depletion,
                 "flags": ";".join(flags),
             }
         )

@@ -1,6 +1,9 @@
 """Species comparison and selectivity profile from the study's Ki table
-(rule ``binding_aggregate``). Several curves of one receptor × species ×
-compound are summarised by their geometric-mean Ki."""
+(rule ``binding_aggregate``). The independent experiments (curves) of one
+receptor × species × compound are pooled as their mean pKi, i.e. the
+geometric-mean Ki, the value ``ki_summary.csv`` reports; the species
+difference is tested on pKi across experiments (Welch t,
+:func:`scripts.binding.pooling.welch_difference`)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from scripts.binding.pooling import FLAG_SINGLE_EXPERIMENT, welch_difference
 
 
 def _valid_ki(ki: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +51,13 @@ def species_comparison(
     curves with a Ki), their ratio (other / reference), the fold difference
     (≥ 1) and ``species_difference_flag`` when the fold difference exceeds
     *species_ratio_flag*. ``notes`` say when a species has no Ki or when
-    contributing curves carry quality flags."""
+    contributing curves carry quality flags.
+
+    The difference is tested on pKi across independent experiments:
+    ``pki_difference`` = pKi(reference) − pKi(other) with its 95% CI, Welch's
+    ``welch_t``, ``welch_df`` and ``welch_p``. With fewer than two
+    experiments in a species there is no test (NaN) and ``flags`` says
+    ``single_binding_experiment``."""
     reference_species, other_species = reference_species.lower(), other_species.lower()
     columns = [
         "receptor",
@@ -61,6 +72,13 @@ def species_comparison(
         f"n_{reference_species}_curves",
         f"n_{other_species}_curves",
         "notes",
+        "pki_difference",
+        "pki_difference_ci_low",
+        "pki_difference_ci_high",
+        "welch_t",
+        "welch_df",
+        "welch_p",
+        "flags",
     ]
     ki = ki.assign(species=ki["species"].astype(str).str.lower())
     ki = ki.loc[ki["species"].isin([reference_species, other_species])]
@@ -89,6 +107,21 @@ def species_comparison(
         row["fold_difference"] = fold
         row["species_difference_flag"] = bool(np.isfinite(fold) and fold > species_ratio_flag)
         row["notes"] = ";".join(notes)
+        both = ki.loc[(ki["receptor"] == receptor) & (ki["compound"] == compound)]
+        test = welch_difference(
+            both.loc[both["species"] == reference_species, "pki"],
+            both.loc[both["species"] == other_species, "pki"],
+        )
+        row.update(
+            pki_difference=test["difference"],
+            pki_difference_ci_low=test["ci_low"],
+            pki_difference_ci_high=test["ci_high"],
+            welch_t=test["t"],
+            welch_df=test["df"],
+            welch_p=test["p"],
+        )
+        single = min(row[f"n_{reference_species}_curves"], row[f"n_{other_species}_curves"]) == 1
+        row["flags"] = FLAG_SINGLE_EXPERIMENT if single else ""
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -98,7 +131,9 @@ def selectivity_profile(ki: pd.DataFrame, *, primary_target: str) -> pd.DataFram
     compound: ``ki_ratio_to_primary`` = Ki / Ki(primary) (> 1: weaker than
     at the primary target) and ``log10_ratio`` = pKi(primary) − pKi.
     Receptor names are matched case-insensitively. ``rank`` orders receptors
-    by affinity (1 = highest). Ki is the geometric mean over curves with a Ki.
+    by affinity (1 = highest). Ki is the pooled value over independent
+    experiments (geometric mean of the curves with a Ki, i.e. the mean pKi
+    of ``ki_summary.csv``); ``n_curves`` counts those experiments.
     """
     columns = [
         "species",

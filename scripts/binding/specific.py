@@ -1,9 +1,12 @@
 """Specific binding of one validated competition-binding table.
 
-A competition curve is one assay file × receptor × species × compound. Its
+A competition curve is one assay file × independent experiment × receptor ×
+species × compound (an experiment is keyed by file and label: labels are
+local to their file; a file without the ``experiment`` column is one
+experiment, label ""). Its
 Y is percent specific binding,
 ``100 · (CPM − mean NSB) / (mean total − mean NSB)``, with the means taken
-over that receptor × species in that file; its X is log10 of the molar
+over that receptor × species in that experiment; its X is log10 of the molar
 competitor concentration.
 """
 
@@ -12,16 +15,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CURVE_KEYS = ["receptor", "species", "compound"]
-CONTROL_KEYS = ["receptor", "species"]
+CURVE_KEYS = ["receptor", "species", "experiment", "compound"]
+CONTROL_KEYS = ["receptor", "species", "experiment"]
+
+
+def experiment_label(value) -> str:
+    """An experiment label as text: blank is "", and a number read back from
+    a CSV (``2.0``) is written as the label was given (``2``)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def with_experiment(table: pd.DataFrame) -> pd.DataFrame:
+    """*table* with its ``experiment`` labels as text (see :func:`experiment_label`);
+    "" throughout when the column is absent."""
+    labels = table["experiment"].map(experiment_label) if "experiment" in table.columns else ""
+    return table.assign(experiment=labels)
 
 
 def binding_controls(table: pd.DataFrame) -> pd.DataFrame:
     """Per receptor × species of one validated assay table: the number and
     mean CPM of total and NSB wells, the specific window (mean total − mean
     NSB) and NSB as % of total."""
+    table = with_experiment(table)
     rows = []
-    for (receptor, species), group in table.groupby(CONTROL_KEYS, sort=False):
+    for (receptor, species, experiment), group in table.groupby(CONTROL_KEYS, sort=False):
         total = group.loc[group["well_type"] == "total", "cpm"]
         nsb = group.loc[group["well_type"] == "nsb", "cpm"]
         mean_total, mean_nsb = float(total.mean()), float(nsb.mean())
@@ -29,6 +50,7 @@ def binding_controls(table: pd.DataFrame) -> pd.DataFrame:
             {
                 "receptor": receptor,
                 "species": species,
+                "experiment": experiment,
                 "n_total": len(total),
                 "n_nsb": len(nsb),
                 "mean_total_cpm": mean_total,
@@ -45,9 +67,10 @@ def specific_binding(table: pd.DataFrame) -> pd.DataFrame:
 
     ``specific_cpm = CPM − mean(NSB CPM)`` and
     ``pct_specific = 100 · specific_cpm / (mean(total) − mean(NSB))``, means
-    over the receptor × species in this table. ``log_conc`` is log10 M.
+    over the receptor × species × experiment in this table. ``log_conc`` is log10 M.
     ``pct_specific`` is NaN when mean total ≤ mean NSB (no window).
     """
+    table = with_experiment(table)
     controls = binding_controls(table).set_index(CONTROL_KEYS)
     points = table.loc[table["well_type"] == "competitor"].copy()
     keyed = controls.reindex(pd.MultiIndex.from_frame(points[CONTROL_KEYS]))

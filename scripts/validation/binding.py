@@ -3,7 +3,10 @@ or a plate-reader grid with its well layout.
 
 Besides the schema (``binding.schema.yaml``), a run is checked for what the
 curve fit and Cheng–Prusoff need: total and NSB wells for every receptor ×
-species, one radioligand, [L] and Kd per receptor × species, and no well or
+species, one radioligand, [L] and Kd per receptor × species within each
+independent experiment (the optional ``experiment`` column; an experiment is
+keyed by file and label, so independent experiments may use different [L]),
+the count-conversion columns (:func:`check_count_conversion`), and no well or
 replicate measured twice. The control-well and replicate rules are shared
 with saturation runs (:mod:`scripts.validation.saturation`).
 """
@@ -28,6 +31,7 @@ LOG_MOLAR_RANGE = (-12, -3)
 # for one of these is a pasted or mislabelled row. Missing columns/blanks
 # (compound and concentration of total/nsb wells) count as equal.
 REPLICATE_KEYS = [
+    "experiment",
     "plate",
     "receptor",
     "species",
@@ -57,8 +61,9 @@ def validate_binding_table(df, path, warnings=None):
     table.insert(0, "assay", binding_assay_name(path))
     require_control_wells(table, path, ("total", "nsb"))
     # Cheng–Prusoff needs one radioligand, one [L] and one Kd per curve.
-    for column in ("radioligand", "radioligand_nM", "radioligand_kd_nM"):
-        _require_single_value(table, column, path)
+    for column in ("radioligand", "radioligand_nM", "radioligand_kd_nM", *COUNT_CONVERSION_COLUMNS):
+        require_single_value(table, column, path)
+    check_count_conversion(table, path)
     reject_duplicates(
         table, [*REPLICATE_KEYS, "replicate"], path, "replicate measured twice", require_all=False
     )
@@ -150,9 +155,52 @@ def validate_plate(plate_path, layout_path):
     return validate_binding_table(long, layout_path)
 
 
+#: The optional columns that convert counts to molecules; one value per
+#: receptor × species × experiment.
+COUNT_CONVERSION_COLUMNS = (
+    "count_unit",
+    "counting_efficiency",
+    "specific_activity_Ci_mmol",
+    "protein_mg_per_well",
+    "assay_volume_mL",
+)
+#: A receptor × species within one experiment of one file (blank experiment
+#: labels are one experiment).
+EXPERIMENT_KEYS = ["receptor", "species", "experiment"]
+
+
+def _experiments(table):
+    return table.groupby(EXPERIMENT_KEYS, sort=False, dropna=False)
+
+
+def _where(receptor, species, experiment) -> str:
+    label = f"{receptor} ({species})"
+    return label if pd.isna(experiment) else f"{label}, experiment {experiment}"
+
+
+def check_count_conversion(table, path) -> None:
+    """Counts are converted to molecules when a specific activity is given;
+    CPM (``count_unit`` cpm or blank) then need a ``counting_efficiency``:
+    no silent efficiency of 1."""
+    if "specific_activity_Ci_mmol" not in table.columns:
+        return
+    asked = table[table["specific_activity_Ci_mmol"].notna()]
+    for _, row in asked.iterrows():
+        unit = row.get("count_unit")
+        if (pd.isna(unit) or unit == "cpm") and pd.isna(row.get("counting_efficiency")):
+            raise InputError(
+                path,
+                "counts in CPM with a specific activity need a counting_efficiency "
+                "(or count_unit dpm) to be converted to fmol",
+                row=int(row["source_row"]),
+                column="counting_efficiency",
+            )
+
+
 def require_control_wells(table, path, needed_types) -> None:
-    """Every receptor × species needs each of *needed_types* (total, nsb)."""
-    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+    """Every receptor × species of each experiment needs each of
+    *needed_types* (total, nsb)."""
+    for (receptor, species, experiment), curve in _experiments(table):
         for needed in needed_types:
             if not (curve["well_type"] == needed).any():
                 raise InputError(
@@ -160,21 +208,25 @@ def require_control_wells(table, path, needed_types) -> None:
                     f"no {needed} wells for this receptor",
                     row=int(curve["source_row"].iloc[0]),
                     column="well_type",
-                    receptor=f"{receptor} ({species})",
+                    receptor=_where(receptor, species, experiment),
                 )
 
 
-def _require_single_value(table, column, path) -> None:
-    """One value of *column* per receptor × species; blanks are ignored."""
-    for (receptor, species), curve in table.groupby(["receptor", "species"], sort=False):
+def require_single_value(table, column, path) -> None:
+    """One value of *column* per receptor × species × experiment; blanks
+    are ignored."""
+    if column not in table.columns:
+        return
+    for (receptor, species, experiment), curve in _experiments(table):
         given = curve.dropna(subset=[column])
         first = given[column].iloc[0] if len(given) else None
         other = given[given[column] != first]
         if len(other):
             raise InputError(
                 path,
-                f"{column} differs within this receptor ({first} and {other[column].iloc[0]}); give one value",
+                f"{column} differs within this receptor and experiment "
+                f"({first} and {other[column].iloc[0]}); give one value",
                 row=int(other["source_row"].iloc[0]),
                 column=column,
-                receptor=f"{receptor} ({species})",
+                receptor=_where(receptor, species, experiment),
             )

@@ -1,5 +1,7 @@
 """Saturation binding of the example study: two runs that measure a Kd which
-differs from the nominal one the competition files give."""
+differs from the nominal one the competition files give, with what converts
+their counts to fmol/mg protein (specific activity, counting efficiency,
+protein and assay volume)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,14 @@ SATURATION_RUNS = [
         species="human",
         radioligand="[3H]RX821002",
         kd_nM=0.72,
-        bmax_cpm=9000.0,
+        bmax_cpm=4000.0,
         ns_fraction_at_kd=0.06,
         background_cpm=30.0,
         file="alpha2A_human_RX821002.csv",
+        specific_activity_Ci_mmol=60.0,
+        counting_efficiency=0.5,
+        protein_mg_per_well=0.02,
+        assay_volume_mL=1.0,
     ),
     dict(
         receptor="H1",
@@ -28,11 +34,52 @@ SATURATION_RUNS = [
         ns_fraction_at_kd=0.08,
         background_cpm=40.0,
         file="H1_rat_mepyramine.csv",
+        specific_activity_Ci_mmol=30.0,
+        counting_efficiency=0.5,
+        protein_mg_per_well=0.5,
+        assay_volume_mL=1.0,
     ),
 ]
 SATURATION_N_CONC = 10
 
-SATURATION_COLUMNS = ["receptor", "species", "radioligand", "radioligand_nM", "well_type", "replicate", "cpm"]
+#: Counts are CPM; 1 Ci = 2.22e12 DPM and 1 mmol = 1e12 fmol, so one fmol of
+#: radioligand gives 2.22 x specific activity (Ci/mmol) DPM.
+DPM_PER_FMOL_PER_CI_MMOL = 2.22
+CONVERSION_COLUMNS = [
+    "specific_activity_Ci_mmol",
+    "counting_efficiency",
+    "protein_mg_per_well",
+    "assay_volume_mL",
+]
+SATURATION_COLUMNS = [
+    "receptor",
+    "species",
+    "radioligand",
+    "radioligand_nM",
+    "well_type",
+    "replicate",
+    "cpm",
+    "count_unit",
+    *CONVERSION_COLUMNS,
+]
+
+
+def bmax_fmol_mg(run: dict) -> float:
+    """Bmax in fmol/mg protein: CPM / efficiency = DPM; DPM / (2.22 x SA) = fmol."""
+    dpm = run["bmax_cpm"] / run["counting_efficiency"]
+    return dpm / (DPM_PER_FMOL_PER_CI_MMOL * run["specific_activity_Ci_mmol"]) / run["protein_mg_per_well"]
+
+
+def max_depletion_pct(run: dict) -> float:
+    """Largest expected total bound / added radioligand (%) over the series."""
+    conc = saturation_concentrations(run["kd_nM"])
+    ns_per_nM = run["ns_fraction_at_kd"] * run["bmax_cpm"] / run["kd_nM"]
+    total = run["bmax_cpm"] * conc / (run["kd_nM"] + conc) + ns_per_nM * conc + run["background_cpm"]
+    bound_fmol = (
+        total / run["counting_efficiency"] / (DPM_PER_FMOL_PER_CI_MMOL * run["specific_activity_Ci_mmol"])
+    )
+    added_fmol = conc * run["assay_volume_mL"] * 1000.0
+    return float(np.max(100.0 * bound_fmol / added_fmol))
 
 
 def saturation_concentrations(kd_nM: float, n: int = SATURATION_N_CONC) -> np.ndarray:
@@ -63,6 +110,8 @@ def generate_saturation(seed: int = SEED) -> dict[str, str]:
                             well_type,
                             str(r + 1),
                             str(counts[r]),
+                            "cpm",
+                            *(sig(run[c]) for c in CONVERSION_COLUMNS),
                         ]
                     )
         files[f"saturation/{run['file']}"] = csv_text(SATURATION_COLUMNS, rows)

@@ -10,8 +10,12 @@ import yaml
 
 from .behaviour import behaviour_truth, generate_behaviour
 from .binding import (
+    BINDING_DAY_CV_TOTAL,
+    BINDING_DAY_SD_LOG,
+    BINDING_EXPERIMENTS,
     BINDING_MAX_CONC_M,
     BINDING_N_CONC,
+    BINDING_N_CONC_TWO_SITE,
     BINDING_NOISE_CV,
     BINDING_REPLICATES,
     binding_truth,
@@ -20,7 +24,14 @@ from .binding import (
 )
 from .common import HEADER_NOTE, SEED, SOURCES, sigf
 from .pk import MW_PARENT, generate_pk, pk_truth
-from .saturation import SATURATION_RUNS, generate_saturation, saturation_concentrations
+from .saturation import (
+    CONVERSION_COLUMNS,
+    SATURATION_RUNS,
+    bmax_fmol_mg,
+    generate_saturation,
+    max_depletion_pct,
+    saturation_concentrations,
+)
 
 # Anchored at the repository so running from another directory cannot
 # scatter a second copy; equals resources/example_study from the repo root.
@@ -91,12 +102,18 @@ def ground_truth(seed: int, files: dict[str, str], pk_animals: list[dict]) -> di
             noise=f"multiplicative normal CV {BINDING_NOISE_CV:.0%} plus counting noise "
             "sqrt(cpm), rounded to integer cpm",
             concentrations=f"{BINDING_N_CONC} half-log steps reaching >= 2 log units either "
-            f"side of the IC50, capped at {BINDING_MAX_CONC_M:g} M; "
+            f"side of the IC50 ({BINDING_N_CONC_TWO_SITE} for the two-site curve, from 2 log "
+            f"units below the high-affinity IC50), capped at {BINDING_MAX_CONC_M:g} M; "
             f"{BINDING_REPLICATES} replicates; total and NSB in triplicate",
             primary_target="alpha2A",
-            shallow_curve="5-HT1A rat, hill -0.6",
+            independent_experiments=f"{BINDING_EXPERIMENTS} per receptor x species, as the "
+            "experiment column of each file, each with its own total and NSB wells; "
+            f"day-to-day SD of log10 Ki {BINDING_DAY_SD_LOG:g}, CV of total binding "
+            f"{BINDING_DAY_CV_TOTAL:.0%}; targets give the population Ki and each experiment's",
+            two_site_curve="5-HT1A rat: 30% of specific binding on a high-affinity site "
+            "(Ki 35 nM), 70% on the low-affinity site (Ki 3500 nM), 2 log units apart",
             species_difference="5-HT2C (human Ki / rat Ki about 4.9); all other ratios < 2",
-            targets=binding_truth(),
+            targets=binding_truth(seed),
             species_ratios=species_ratios(),
         ),
         "saturation": [
@@ -107,6 +124,12 @@ def ground_truth(seed: int, files: dict[str, str], pk_animals: list[dict]) -> di
                 radioligand=run["radioligand"],
                 kd_nM=run["kd_nM"],
                 bmax_cpm=run["bmax_cpm"],
+                **{c: run[c] for c in CONVERSION_COLUMNS},
+                count_unit="cpm",
+                bmax_fmol_mg=sigf(bmax_fmol_mg(run)),
+                bmax_fmol_mg_calculation="Bmax CPM / counting efficiency = DPM; DPM / (2.22 x specific "
+                "activity in Ci/mmol) = fmol; / protein (mg)",
+                max_ligand_depletion_pct=sigf(max_depletion_pct(run), 3),
                 nonspecific_cpm_per_nM=sigf(run["ns_fraction_at_kd"] * run["bmax_cpm"] / run["kd_nM"]),
                 background_cpm=run["background_cpm"],
                 concentrations_nM=[float(c) for c in saturation_concentrations(run["kd_nM"])],

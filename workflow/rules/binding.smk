@@ -12,11 +12,18 @@ BINDING_SETTINGS = {
         "ki_model",
         "r_squared_min",
         "hill_slope_range",
+        "hill_unity_range",
+        "two_site_min_separation_log",
         "replicate_cv_max_pct",
         "nsb_max_pct_of_total",
         "min_concentrations",
+        "ligand_depletion_max_pct",
     ),
-    "binding_saturation_fit": ("r_squared_min", "min_concentrations"),
+    "binding_saturation_fit": (
+        "r_squared_min",
+        "min_concentrations",
+        "ligand_depletion_max_pct",
+    ),
     "binding_aggregate": ("primary_target", "species_ratio_flag"),
 }
 
@@ -82,9 +89,21 @@ rule binding_aggregate:
             category="Radioligand binding",
             subcategory="Tables",
         ),
+        ki_summary=report(
+            f"{OUT}/binding/ki_summary.csv",
+            caption="../report/binding_ki_summary.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
         saturation=report(
             f"{OUT}/binding/saturation.csv",
             caption="../report/binding_saturation.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+        saturation_summary=report(
+            f"{OUT}/binding/saturation_summary.csv",
+            caption="../report/binding_saturation_summary.rst",
             category="Radioligand binding",
             subcategory="Tables",
         ),
@@ -106,6 +125,12 @@ rule binding_aggregate:
             category="Radioligand binding",
             subcategory="pKi by receptor",
         ),
+        overlay=report(
+            f"{OUT}/binding/figures/species_overlay.svg",
+            caption="../report/binding_species_overlay.rst",
+            category="Radioligand binding",
+            subcategory="Species overlay",
+        ),
     params:
         binding=binding_settings("binding_aggregate"),
     log:
@@ -122,3 +147,39 @@ if binding_assays() or saturation_assays():
     ALL_TARGETS.extend(
         expand(rules.binding_saturation_fit.output.figure, assay=saturation_assays())
     )
+
+
+# The pooled Ki beside the literature: the compound's reference file (or the
+# study's own, named in study.yaml) with the study's ki_nM overrides.
+BINDING_REFERENCE = (
+    REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
+)
+if "human_reference_file" in STUDY_META:
+    BINDING_REFERENCE = STUDY_DIR / STUDY_META["human_reference_file"]
+BINDING_LITERATURE_INPUTS = {"summary": f"{OUT}/binding/ki_summary.csv"}
+if BINDING_REFERENCE.exists():
+    BINDING_LITERATURE_INPUTS["reference"] = str(BINDING_REFERENCE)
+
+
+rule binding_literature:
+    input:
+        **BINDING_LITERATURE_INPUTS,
+    output:
+        table=report(
+            f"{OUT}/binding/literature_comparison.csv",
+            caption="../report/binding_literature_comparison.rst",
+            category="Radioligand binding",
+            subcategory="Tables",
+        ),
+    params:
+        overrides=STUDY_META.get("human_reference", {}).get("ki_nM", {}),
+    log:
+        log_path("binding_literature"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/binding_literature.py"
+
+
+if binding_assays():
+    ALL_TARGETS.extend(rules.binding_literature.output)
