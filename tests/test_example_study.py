@@ -63,7 +63,10 @@ def test_committed_study_equals_fresh_generation(files):
 
 
 def test_study_is_small_and_uses_unix_line_endings(files):
-    assert sum(len(t.encode()) for t in files.values()) < 300_000
+    # About 320 kB: three independent binding experiments per receptor x species,
+    # a chronic PK satellite and PK at every behavioural dose. The cap keeps the
+    # example a fixture, not a data set.
+    assert sum(len(t.encode()) for t in files.values()) < 400_000
     assert not any("\r" in t for t in files.values())
 
 
