@@ -35,6 +35,8 @@ rule validate_binding:
     output:
         table=validated("binding", "{assay}"),
         warnings=validated_warnings("binding", "{assay}"),
+    params:
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_binding", "{assay}"),
@@ -46,10 +48,12 @@ rule validate_binding:
 
 rule validate_saturation:
     input:
-        table=f"{STUDY_DIR}/saturation/{{assay}}.csv",
+        table=area_table("saturation", "assay"),
     output:
         table=validated("saturation", "{assay}"),
         warnings=validated_warnings("saturation", "{assay}"),
+    params:
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_saturation", "{assay}"),
@@ -61,11 +65,12 @@ rule validate_saturation:
 
 rule validate_behaviour:
     input:
-        table=f"{STUDY_DIR}/behaviour/{{test}}.csv",
+        table=area_table("behaviour", "test"),
     output:
         table=validated("behaviour", "{test}"),
         warnings=validated_warnings("behaviour", "{test}"),
     params:
+        limits=config["limits"],
         extra_tests=STUDY_META["extra_tests"],
         treatments=STUDY_META.get("treatments", []),
         vehicle_label=config["behaviour"]["vehicle_label"],
@@ -80,10 +85,12 @@ rule validate_behaviour:
 
 rule validate_pk:
     input:
-        table=f"{STUDY_DIR}/pk/{{table}}.csv",
+        table=area_table("pk", "table"),
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
+    params:
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_pk", "{table}"),
