@@ -86,7 +86,7 @@ def read_raw_csv(path) -> tuple[pd.DataFrame, list[dict]]:
     from scripts.validation.yaml_files import check_size
 
     path = Path(path)
-    check_size(path, int(table_limits()["max_table_mib"] * 1024 * 1024), "max_table_mib", "MiB")
+    check_size(path, table_limits(), "max_table_mib")
     warnings = _name_warnings(path)
     if path.suffix == ".xlsx":
         df, more = read_workbook(path)

@@ -74,6 +74,8 @@ def _in_user_words(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
         return f"key(s) {', '.join(map(user_text, unknown))} not allowed (misspelt?)"
+    if error.validator == "anyOf" and "description" in error.schema:
+        return f"{shown} is not allowed here: {' '.join(error.schema['description'].split())}"
     if error.validator == "pattern":
         return f"{shown} does not match {error.validator_value!r}"
     if error.validator in ("minItems", "maxItems", "minLength"):

@@ -87,20 +87,17 @@ def user_text(value) -> str:
     return str(value)
 
 
-def max_yaml_bytes(limits: dict | None = None) -> int:
-    limits = limits or settings.section("limits")
-    return int(limits["max_yaml_kib"] * 1024)
-
-
-def check_size(path, limit_bytes: int, setting: str, unit: str) -> None:
-    """InputError when *path* is larger than *limit_bytes*."""
+def check_size(path, limits: dict, setting: str) -> None:
+    """InputError when *path* is larger than ``limits[setting]`` (a size in
+    the unit the setting's name ends with: KiB or MiB)."""
+    unit = "KiB" if setting.endswith("kib") else "MiB"
+    scale = 1024 if unit == "KiB" else 1024 * 1024
     size = Path(path).stat().st_size
-    if size > limit_bytes:
-        scale = 1024 if unit == "KiB" else 1024 * 1024
+    if size > limits[setting] * scale:
         raise InputError(
             path,
-            f"file is {size / scale:.1f} {unit}, above the limit of {limit_bytes / scale:g} {unit} "
-            f"(setting limits.{setting} in the config)",
+            f"file is {size / scale:.1f} {unit}, above the limit of {limits[setting]:g} {unit} "
+            f"(setting limits.{setting} in the config); is it the right file?",
         )
 
 
@@ -109,7 +106,7 @@ def load_yaml_file(path, limits: dict | None = None, display=None):
     size is checked. *display* is the name used in messages (default: path)."""
     path = Path(path)
     display = display if display is not None else path
-    check_size(path, max_yaml_bytes(limits), "max_yaml_kib", "KiB")
+    check_size(path, settings.section("limits", limits), "max_yaml_kib")
 
     class _Loader(StrictLoader):
         yaml_path = str(display)
