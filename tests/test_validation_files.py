@@ -202,8 +202,6 @@ def test_results_folder_belongs_to_one_study_directory(tmp_path):
     first, second, results = tmp_path / "a", tmp_path / "b", tmp_path / "results" / "same"
     first.mkdir()
     second.mkdir()
-    validation.claim_results_dir(results, first, write=False)
-    assert not results.exists()  # a dry run writes nothing
     validation.claim_results_dir(results, first)
     assert (results / validation.RESULTS_MARKER).read_text().strip() == str(first.resolve())
     validation.claim_results_dir(results, first)  # the same study again: fine

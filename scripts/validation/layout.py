@@ -155,14 +155,13 @@ def check_study_files(study_dir) -> None:
                 )
 
 
-def claim_results_dir(results_dir, study_dir, write: bool = True) -> None:
+def claim_results_dir(results_dir, study_dir) -> None:
     """Make sure ``results/<name>/`` holds only this study directory's results.
 
     The resolved study directory is recorded in ``results/<name>/.study_dir``
     on the first run. A later run from another directory under the same
     study name would overwrite those results, and leave files of the first
-    study among its own: it is refused. With *write* false (a dry run)
-    nothing is written."""
+    study among its own: it is refused."""
     marker = Path(results_dir) / RESULTS_MARKER
     here = str(Path(study_dir).resolve())
     if marker.is_file():
@@ -174,6 +173,5 @@ def claim_results_dir(results_dir, study_dir, write: bool = True) -> None:
                 "under the same study name; give this study another `name:` in its study.yaml",
             )
         return
-    if write:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(here + "\n", encoding="utf-8")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(here + "\n", encoding="utf-8")

@@ -14,9 +14,19 @@ from pathlib import Path
 import jsonschema
 
 from scripts.tables import InputError
-from scripts.validation.layout import check_study_files
+from scripts.validation.layout import AREA_FOLDERS, check_study_files
 from scripts.validation.reading import load_schema
 from scripts.validation.yaml_files import load_yaml_file, user_text
+
+__all__ = [
+    "AREA_FOLDERS",
+    "fill_defaults",
+    "load_study_yaml",
+    "safe_study_name",
+    "study_file_inside",
+    "validate_mapping",
+    "validate_study",
+]
 
 # Where the pipeline's own human reference files are.
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "reference"
