@@ -52,8 +52,9 @@ try:
     STUDY_META = validate_study(STUDY_DIR, config["limits"])
     STUDY = STUDY_META["name"]
     OUT = f"results/{STUDY}"
-    # results/<name>/ must not hold another study directory's results.
-    claim_results_dir(OUT, STUDY_DIR, write=not workflow.dryrun)
+    # results/<name>/ must not hold another study directory's results; the
+    # first run (or dry run) from a study directory records it there.
+    claim_results_dir(OUT, STUDY_DIR)
     # Data tables per area folder: {stem: CSV file or Excel workbook}.
     TABLE_FILES = {
         folder: table_files(STUDY_DIR, folder)
