@@ -9,6 +9,7 @@ checked with jsonschema. The first bad cell raises
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from pathlib import Path
@@ -24,6 +25,9 @@ BLQ_TOKENS = {"", "blq", "<lloq", "bql", "nd"}
 TRUE_TOKENS = {"true", "yes", "y", "1", "t"}
 FALSE_TOKENS = {"false", "no", "n", "0", "f", ""}
 SEX_ALIASES = {"male": "M", "female": "F", "m": "M", "f": "F"}
+# Rows between progress lines in the rule's log (large files take minutes).
+PROGRESS_EVERY = 100_000
+log = logging.getLogger(__name__)
 
 
 def _parse_number(text: str):
@@ -119,6 +123,8 @@ def validate_rows(df: pd.DataFrame, schema: dict, path) -> tuple[pd.DataFrame, l
     dates = df.attrs.get("workbook", {}).get("dates", set())
     for position, values in enumerate(df[known].itertuples(index=False, name=None)):
         row = position + 2
+        if position and position % PROGRESS_EVERY == 0:
+            log.info("%s: %d of %d rows checked", study_relative_name(path), position, len(df))
         record = {}
         blq = False
         for column, text in zip(known, values):
