@@ -181,6 +181,15 @@ def test_data_file_linking_outside_the_study_is_refused(tmp_path):
     assert error.file.endswith("pk/rat.csv") and "outside the study directory" in str(error)
 
 
+def test_area_folder_linking_outside_the_study_is_refused(tmp_path):
+    write(tmp_path, "elsewhere/rat.csv", "a,b\n1,2\n")
+    study = tmp_path / "study"
+    study.mkdir()
+    os.symlink(tmp_path / "elsewhere", study / "pk")
+    error = error_of(validation.validate_study, study)
+    assert error.file.endswith("pk/rat.csv") and "outside the study directory" in str(error)
+
+
 def test_link_inside_the_study_is_followed(tmp_path):
     study = tmp_path / "study"
     write(study, "raw/rat.csv", "a,b\n1,2\n")

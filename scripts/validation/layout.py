@@ -66,14 +66,14 @@ def table_files(study_dir, folder: str) -> dict[str, Path]:
 
 def _check_entry(path: Path, root: Path) -> None:
     """One entry of an area folder (or study.yaml)."""
-    if path.is_symlink():
-        if not path.exists():
-            raise InputError(path, "broken link: the symbolic link points to a file that does not exist")
-        if not path.resolve().is_relative_to(root):
-            raise InputError(
-                path,
-                "symbolic link points outside the study directory; copy the file into the study directory",
-            )
+    if path.is_symlink() and not path.exists():
+        raise InputError(path, "broken link: the symbolic link points to a file that does not exist")
+    # A linked file, or a file in a linked folder, must still lie inside.
+    if not path.resolve().is_relative_to(root):
+        raise InputError(
+            path,
+            "symbolic link points outside the study directory; copy the file into the study directory",
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx") and not path.is_file():
         raise InputError(
