@@ -116,8 +116,8 @@ def validate_study(study_dir, limits: dict | None = None) -> dict:
         reference = study_file_inside(study_dir, meta["human_reference_file"], path, "human_reference_file")
         load_yaml_file(reference, limits)
     else:
-        reference = REFERENCE_DIR / f"{meta['compound']}_human.yaml"
-        if reference.is_file():
+        reference = REFERENCE_DIR / f"{meta.get('compound')}_human.yaml"
+        if "compound" in meta and reference.is_file():
             load_yaml_file(reference, limits)
     return meta
 
