@@ -47,10 +47,20 @@ RESULT_SUFFIXES = (".csv", ".json", ".svg")
 
 
 def write_study(study: Path, files: dict) -> Path:
-    """Write a case's files; a value is text, or {text, encoding, bom}."""
+    """Write a case's files. A value is text, or a mapping: {text, encoding,
+    bom} for other encodings, plus {repeat, times} to append a line *times*
+    times (large files); {symlink: target} for a symbolic link; {sheets:
+    {name: rows}} for an Excel workbook (a cell {time: "h:mm"} is a
+    time-formatted cell)."""
     for relative, spec in files.items():
         path = study / relative
         path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(spec, dict) and "symlink" in spec:
+            os.symlink(spec["symlink"], path)
+            continue
+        if isinstance(spec, dict) and "sheets" in spec:
+            _write_workbook(path, spec["sheets"])
+            continue
         if isinstance(spec, str):
             data = spec.encode("utf-8")
         else:
@@ -58,8 +68,32 @@ def write_study(study: Path, files: dict) -> Path:
             if spec.get("bom"):
                 data = b"\xef\xbb\xbf" + data
         path.write_bytes(data)
+        if isinstance(spec, dict) and "repeat" in spec:
+            with open(path, "a", encoding="utf-8") as out:
+                for _ in range(spec["times"] // 1000):
+                    out.write(spec["repeat"] * 1000)
+                out.write(spec["repeat"] * (spec["times"] % 1000))
     study.mkdir(parents=True, exist_ok=True)
     return study
+
+
+def _write_workbook(path: Path, sheets: dict) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, dict) and "time" in value:
+                    hours, minutes = map(int, value["time"].split(":"))
+                    sheet.cell(r, c, dt.time(hours, minutes)).number_format = "h:mm"
+                else:
+                    sheet.cell(r, c, value)
+    book.save(path)
 
 
 def snapshot(folder: Path) -> dict:
@@ -105,6 +139,7 @@ class CaseRun:
     workdir: Path
     result: subprocess.CompletedProcess
     seconds: float
+    peak_rss_mib: float | None = None
 
 
 def study_groups() -> dict[str, list[dict]]:
@@ -141,9 +176,12 @@ def corpus(tmp_path_factory):
         # jobs start. The later --cores wins over run_snakemake's own.
         cores = ["--cores", "1"] if cases[0]["outcome"] == "error" else []
         start = time.monotonic()
-        result = run_snakemake(workdir, *cores, "--config", f"study_dir={study}")
+        if "limits" in cases[0]:
+            result, peak = run_limited(workdir, cases[0]["limits"], "--config", f"study_dir={study}")
+        else:
+            result, peak = run_snakemake(workdir, *cores, "--config", f"study_dir={study}"), None
         seconds = time.monotonic() - start
-        return [CaseRun(case, name, workdir, result, seconds) for case in cases]
+        return [CaseRun(case, name, workdir, result, seconds, peak) for case in cases]
 
     # Completed runs (warnings) take longest: start them first.
     ordered = sorted(study_groups().items(), key=lambda item: item[1][0]["outcome"] != "warning")
@@ -151,6 +189,52 @@ def corpus(tmp_path_factory):
     with ThreadPoolExecutor(WORKERS) as pool:
         runs = {run.case["id"]: run for group in pool.map(run, ordered) for run in group}
     return runs, before, time.monotonic() - start
+
+
+# Runs Snakemake and reports the peak RSS of the largest process it started
+# (RUSAGE_CHILDREN covers every descendant that has been waited for).
+_MEASURED = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(f'peak RSS {peak} KiB', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_limited(workdir: Path, limits: dict, *args) -> tuple[subprocess.CompletedProcess, float]:
+    """Run Snakemake (one core) under the case's limits: killed after
+    ``seconds``; no file it writes may exceed ``max_file_mib`` (a runaway
+    output fails instead of filling the disk). Returns the finished process
+    and the peak RSS (MiB) of the largest process of the run."""
+    import resource
+    import sys
+
+    file_limit = int(limits.get("max_file_mib", 64) * 1024 * 1024)
+
+    def limit_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+    command = [sys.executable, "-c", _MEASURED, SNAKEMAKE, "--cores", "1", *args]
+    process = subprocess.Popen(
+        command,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=limit_files,
+    )
+    try:
+        out, err = process.communicate(timeout=limits["seconds"])
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        err += f"\nkilled after {limits['seconds']} s"
+    peak = re.search(r"peak RSS (\d+) KiB", err)
+    return subprocess.CompletedProcess(command, process.returncode, out, err), (
+        int(peak.group(1)) / 1024 if peak else float("inf")
+    )
 
 
 @pytest.mark.e2e
@@ -204,6 +288,10 @@ def test_bad_input_case(corpus, case_id):
     output = result.stdout + result.stderr
     results = run.workdir / "results" / run.study_name
     assert "Traceback" not in result.stderr, result.stderr
+    if "limits" in case:
+        # Well within the limits: a hang or a runaway expansion would not be.
+        assert run.seconds < case["limits"]["seconds"] / 2, run.seconds
+        assert run.peak_rss_mib < case["limits"]["memory_mib"], run.peak_rss_mib
     if "INJECTED" in str(case["files"]):
         base = run.workdir.parent.parent
         assert not any(base.rglob("INJECTED")), "a file name or YAML tag ran as a command"
@@ -246,6 +334,27 @@ def test_bad_input_case(corpus, case_id):
         assert rows, (results / "inventory" / "warnings.csv").read_text()
         report = html.unescape((results / "report.html").read_text(encoding="utf-8"))
         assert rows[0]["message"] in report and case["file"] in report
+
+
+@pytest.mark.e2e
+def test_second_study_directory_under_the_same_name_is_refused(tmp_path):
+    """Two study directories that both say `name: shared`: the second is
+    refused at parse time and the first one's results stay as they were."""
+    workdir = copy_workflow(tmp_path / "pipeline")
+    files = {"study.yaml": "name: shared\n", "pk/rat.csv": NEIGHBOUR_FILES["pk/rat.csv"]}
+    first = write_study(tmp_path / "first", files)
+    second = write_study(tmp_path / "second", files)
+    target = "results/shared/validated/pk/rat.csv"
+    run_snakemake(workdir, target, "--config", f"study_dir={first}", check=True)
+    results = workdir / "results" / "shared"
+    before = snapshot(results)
+    refused = run_snakemake(workdir, target, "--forceall", "--config", f"study_dir={second}")
+    assert refused.returncode != 0
+    lines = [ln for ln in refused.stderr.splitlines() if ln.startswith(("INPUT ERROR", "ERROR"))]
+    assert len(lines) == 1 and "another study directory" in lines[0] and "`name:`" in lines[0], refused.stderr
+    assert snapshot(results) == before
+    again = run_snakemake(workdir, target, "--config", f"study_dir={first}")
+    assert again.returncode == 0, again.stderr
 
 
 # --- faults -----------------------------------------------------------------------

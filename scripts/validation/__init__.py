@@ -13,29 +13,36 @@ Row numbers are spreadsheet rows: the header is row 1.
 Modules, one per rule ``validate_<kind>``: :mod:`.binding` (long CSV or plate
 grid + layout), :mod:`.saturation`, :mod:`.behaviour`, :mod:`.pk`,
 :mod:`.dosing` (the PK control files ``pk/dosing.csv`` and ``pk/lambda_z.csv``),
-:mod:`.study` (study.yaml and the study's file layout); shared by them:
-:mod:`.reading` (raw CSV text, warnings) and :mod:`.rows` (row-wise schema
-check, duplicate rows); :mod:`.groups` (treatment groups and look-alikes of
-the vehicle label). :mod:`.crossfile` holds the study-level checks across an
-area's validated files (rules ``validate_behaviour_animals`` and
-``validate_pk_analytes``).
+:mod:`.study` (study.yaml, with :mod:`.yaml_files` for safe YAML reading and
+:mod:`.layout` for the study's file layout and results folder); shared by
+them: :mod:`.reading` (raw CSV text, warnings, the one entry point for any
+data table), :mod:`.excel` (Excel workbooks) and :mod:`.rows` (row-wise
+schema check, duplicate rows); :mod:`.groups` (treatment groups and
+look-alikes of the vehicle label). :mod:`.crossfile` holds the study-level
+checks across an area's validated files (rules ``validate_behaviour_animals``
+and ``validate_pk_analytes``).
 """
 
-from scripts.validation.behaviour import behaviour_endpoint_sets, validate_behaviour
-from scripts.validation.binding import (
-    binding_assay_name,
-    plate_to_long,
-    validate_binding,
-    validate_binding_table,
-    validate_plate,
-)
+import functools
+
+from scripts.validation import behaviour as _behaviour
+from scripts.validation import binding as _binding
+from scripts.validation import pk as _pk
+from scripts.validation import saturation as _saturation
+from scripts.validation.behaviour import behaviour_endpoint_sets
+from scripts.validation.binding import binding_assay_name, plate_to_long
 from scripts.validation.dosing import RESERVED_PK_STEMS, validate_dosing, validate_lambda_z
-from scripts.validation.pk import validate_pk
-from scripts.validation.reading import load_schema, read_raw_csv, study_relative_name, warnings_frame
+from scripts.validation.excel import WorkbookInputError, workbook_locations
+from scripts.validation.layout import RESULTS_MARKER, check_study_files, claim_results_dir, table_files
+from scripts.validation.reading import (
+    load_schema,
+    read_raw_csv,
+    set_limits,
+    study_relative_name,
+    warnings_frame,
+)
 from scripts.validation.rows import BLQ_TOKENS, FALSE_TOKENS, SEX_ALIASES, TRUE_TOKENS, validate_rows
-from scripts.validation.saturation import validate_saturation
 from scripts.validation.study import (
-    check_study_files,
     fill_defaults,
     load_study_yaml,
     safe_study_name,
@@ -43,24 +50,52 @@ from scripts.validation.study import (
     validate_mapping,
     validate_study,
 )
+from scripts.validation.yaml_files import load_yaml_file
+
+
+def _naming_workbook_cells(function):
+    """*function*, whose errors about a workbook name its sheet and the Excel
+    column letter (:func:`~scripts.validation.excel.workbook_locations`)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with workbook_locations():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+# The validation of each file type, as the rules call it.
+validate_binding = _naming_workbook_cells(_binding.validate_binding)
+validate_binding_table = _naming_workbook_cells(_binding.validate_binding_table)
+validate_plate = _naming_workbook_cells(_binding.validate_plate)
+validate_saturation = _naming_workbook_cells(_saturation.validate_saturation)
+validate_behaviour = _naming_workbook_cells(_behaviour.validate_behaviour)
+validate_pk = _naming_workbook_cells(_pk.validate_pk)
 
 __all__ = [
     "BLQ_TOKENS",
     "RESERVED_PK_STEMS",
+    "RESULTS_MARKER",
     "FALSE_TOKENS",
     "SEX_ALIASES",
     "TRUE_TOKENS",
+    "WorkbookInputError",
     "behaviour_endpoint_sets",
     "binding_assay_name",
     "check_study_files",
+    "claim_results_dir",
     "fill_defaults",
     "load_schema",
     "load_study_yaml",
+    "load_yaml_file",
     "plate_to_long",
     "read_raw_csv",
     "safe_study_name",
+    "set_limits",
     "study_file_inside",
     "study_relative_name",
+    "table_files",
     "validate_behaviour",
     "validate_binding",
     "validate_binding_table",

@@ -98,9 +98,9 @@ def _hint_log_units(error: InputError, df) -> None:
 
 def binding_assay_name(path) -> str:
     """The assay a binding file holds: its name without ``.plate.csv``,
-    ``.layout.csv`` or ``.csv``."""
+    ``.layout.csv`` or ``.csv`` (or the same with ``.xlsx``)."""
     name = Path(path).name
-    for suffix in (".plate.csv", ".layout.csv", ".csv"):
+    for suffix in (".plate.csv", ".layout.csv", ".csv", ".plate.xlsx", ".layout.xlsx", ".xlsx"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return Path(path).stem

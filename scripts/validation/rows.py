@@ -9,6 +9,7 @@ checked with jsonschema. The first bad cell raises
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from pathlib import Path
@@ -24,6 +25,9 @@ BLQ_TOKENS = {"", "blq", "<lloq", "bql", "nd"}
 TRUE_TOKENS = {"true", "yes", "y", "1", "t"}
 FALSE_TOKENS = {"false", "no", "n", "0", "f", ""}
 SEX_ALIASES = {"male": "M", "female": "F", "m": "M", "f": "F"}
+# Rows between progress lines in the rule's log (large files take minutes).
+PROGRESS_EVERY = 100_000
+log = logging.getLogger(__name__)
 
 
 def _parse_number(text: str):
@@ -33,16 +37,36 @@ def _parse_number(text: str):
     return value
 
 
-def coerce_cell(text: str, spec: dict, column: str, path, row: int):
-    """Turn one cell into the JSON type its schema declares; None when blank."""
+def _number_hint(text: str, kind: str) -> str:
+    """Why a number with a comma did not parse: a thousands separator (three
+    digits after each comma, or an integer column) or a decimal comma."""
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text) or (kind == "integer" and re.fullmatch(r"-?[\d,]+", text)):
+        return f" (thousands separator? write {text.replace(',', '')})"
+    if re.fullmatch(r"-?\d+,\d+", text):
+        return f" (decimal comma? use a point: {text.replace(',', '.')})"
+    return ""
+
+
+def coerce_cell(text: str, spec: dict, column: str, path, row: int, date_cell: bool = False):
+    """Turn one cell into the JSON type its schema declares; None when blank.
+    *date_cell*: a workbook cell formatted as a date or time."""
     if text == "":
         return None
     kind = spec.get("type")
     if kind in ("number", "integer"):
+        if date_cell:
+            raise InputError(
+                path,
+                f"'{text}' is a date/time-formatted cell in a numeric column (Excel stores the time "
+                "1:00 as 0.0417 days, so its number would be wrong here); format the cells as Number "
+                "and enter the value",
+                row=row,
+                column=column,
+            )
         try:
             return _parse_number(text)
         except ValueError:
-            hint = " (decimal comma? use a point)" if re.fullmatch(r"-?\d+,\d+", text) else ""
+            hint = _number_hint(text, kind)
             if text.lower() in {"nan", "inf", "-inf", "infinity", "-infinity"}:
                 raise InputError(path, f"'{text}' is not a finite number", row=row, column=column) from None
             raise InputError(path, f"'{text}' is not a number{hint}", row=row, column=column) from None
@@ -96,8 +120,11 @@ def validate_rows(df: pd.DataFrame, schema: dict, path) -> tuple[pd.DataFrame, l
     upper = set(schema.get("uppercase", []))
     records = []
     known = [c for c in df.columns if c in properties]
+    dates = df.attrs.get("workbook", {}).get("dates", set())
     for position, values in enumerate(df[known].itertuples(index=False, name=None)):
         row = position + 2
+        if position and position % PROGRESS_EVERY == 0:
+            log.info("%s: %d of %d rows checked", study_relative_name(path), position, len(df))
         record = {}
         blq = False
         for column, text in zip(known, values):
@@ -108,7 +135,7 @@ def validate_rows(df: pd.DataFrame, schema: dict, path) -> tuple[pd.DataFrame, l
             if column == blq_column and text.lower() in BLQ_TOKENS:
                 blq = True
                 continue
-            value = coerce_cell(text, properties[column], column, path, row)
+            value = coerce_cell(text, properties[column], column, path, row, (position, column) in dates)
             if value is not None:
                 record[column] = value
         errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))

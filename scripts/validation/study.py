@@ -12,38 +12,32 @@ import re
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from scripts.tables import InputError
+from scripts.validation.layout import AREA_FOLDERS, check_study_files
 from scripts.validation.reading import load_schema
+from scripts.validation.yaml_files import load_yaml_file, user_text
 
-# The area folders whose CSV files the workflow reads.
-AREA_FOLDERS = ("binding", "saturation", "behaviour", "pk")
+__all__ = [
+    "AREA_FOLDERS",
+    "fill_defaults",
+    "load_study_yaml",
+    "safe_study_name",
+    "study_file_inside",
+    "validate_mapping",
+    "validate_study",
+]
+
+# Where the pipeline's own human reference files are.
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "reference"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe loader: no Python object tags, so study.yaml cannot run code."""
-
-
-def load_study_yaml(path) -> dict:
+def load_study_yaml(path, limits: dict | None = None) -> dict:
+    """study.yaml as a mapping (empty file: {}), read by
+    :func:`~scripts.validation.yaml_files.load_yaml_file` (no anchors,
+    aliases or repeated keys; size within ``limits.max_yaml_kib``)."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_StrictLoader)
-    except yaml.constructor.ConstructorError as error:
-        mark = error.problem_mark
-        raise InputError(
-            path, f"YAML tag not allowed ({error.problem})", row=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            path,
-            f"not valid YAML: {getattr(error, 'problem', error)}",
-            row=mark.line + 1 if mark else None,
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not valid UTF-8 text; save it as UTF-8") from None
+    data = load_yaml_file(path, limits)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -71,19 +65,46 @@ def validate_mapping(data: dict, schema_name: str, path) -> dict:
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.path) or "(top level)"
-        raise InputError(path, f"key '{where}': {error.message}")
+        raise InputError(path, f"key '{where}': {_in_user_words(error)}")
     return fill_defaults(data, schema)
 
 
-def validate_study(study_dir) -> dict:
+def _in_user_words(error: jsonschema.ValidationError) -> str:
+    """A schema error with values as written in YAML (not Python reprs)."""
+    shown = user_text(error.instance)
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(map(repr, wanted)) if isinstance(wanted, list) else repr(wanted)
+        return f"{shown} is not of type {wanted}"
+    if error.validator == "enum":
+        return f"{shown} is not one of {', '.join(map(user_text, error.validator_value))}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+        return f"must be {sign[error.validator]} {error.validator_value} (got {shown})"
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        return f"key(s) {', '.join(map(user_text, unknown))} not allowed (misspelt?)"
+    if error.validator == "anyOf" and "description" in error.schema:
+        return f"{shown} is not allowed here: {' '.join(error.schema['description'].split())}"
+    if error.validator == "pattern":
+        return f"{shown} does not match {error.validator_value!r}"
+    if error.validator in ("minItems", "maxItems", "minLength"):
+        return f"{shown} is too short" if error.validator != "maxItems" else f"{shown} is too long"
+    return error.message
+
+
+def validate_study(study_dir, limits: dict | None = None) -> dict:
     """Validated study metadata with defaults; the name defaults to the directory name.
 
     Also checks the study's file layout (:func:`check_study_files`), because
-    the workflow builds its jobs from the file names before any job runs.
+    the workflow builds its jobs from the file names before any job runs,
+    and reads the human reference file the translation will use with the
+    same care as study.yaml. *limits* is the config's ``limits`` section.
     """
     study_dir = Path(study_dir)
     path = study_dir / "study.yaml"
-    data = load_study_yaml(path) if path.exists() else {}
+    check_study_files(study_dir)
+    data = load_study_yaml(path, limits) if path.exists() else {}
     meta = validate_mapping(data, "study.schema.yaml", path)
     if "name" not in meta:
         meta["name"] = safe_study_name(study_dir.resolve().name)
@@ -92,8 +113,12 @@ def validate_study(study_dir) -> dict:
     if low > high:
         raise InputError(path, f"fst_window_min [{low}, {high}]: first minute after last")
     if "human_reference_file" in meta:
-        study_file_inside(study_dir, meta["human_reference_file"], path, "human_reference_file")
-    check_study_files(study_dir)
+        reference = study_file_inside(study_dir, meta["human_reference_file"], path, "human_reference_file")
+        load_yaml_file(reference, limits)
+    else:
+        reference = REFERENCE_DIR / f"{meta.get('compound')}_human.yaml"
+        if "compound" in meta and reference.is_file():
+            load_yaml_file(reference, limits)
     return meta
 
 
@@ -112,59 +137,6 @@ def study_file_inside(study_dir, relative: str, yaml_path, key: str) -> Path:
     if not target.is_file():
         raise InputError(yaml_path, f"key '{key}': file '{relative}' not found in the study directory")
     return target
-
-
-def check_study_files(study_dir) -> None:
-    """Reject file layouts the workflow would otherwise mishandle.
-
-    * ``{`` or ``}`` in a file name or the study path: Snakemake reads them
-      as wildcards.
-    * ``.CSV`` (any case but ``.csv``): the file would be silently skipped.
-    * a directory (or other non-file) named ``*.csv``: it would be skipped too.
-    * a plate grid ``binding/<a>.plate.csv`` without its ``<a>.layout.csv``,
-      or a layout without its grid: half a plate-reader export.
-    """
-    study_dir = Path(study_dir)
-    if "{" in str(study_dir) or "}" in str(study_dir):
-        raise InputError(
-            study_dir,
-            "study directory path contains '{' or '}', which the "
-            "workflow cannot use in a path; rename or move the directory",
-        )
-    for folder in AREA_FOLDERS:
-        directory = study_dir / folder
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.iterdir()):
-            if path.suffix.lower() == ".csv" and not path.is_file():
-                raise InputError(
-                    path,
-                    "is a directory (or not a regular file), so it cannot "
-                    "be read as a data table; move it out of the study folder",
-                )
-            if not path.is_file():
-                continue
-            if "{" in path.name or "}" in path.name:
-                raise InputError(
-                    path,
-                    "file name contains '{' or '}', which the workflow cannot use in a file name; rename the file",
-                )
-            if path.suffix.lower() == ".csv" and path.suffix != ".csv":
-                raise InputError(
-                    path,
-                    f"extension '{path.suffix}' must be lower-case '.csv' "
-                    "(otherwise the file would be skipped); rename the file",
-                )
-    binding = study_dir / "binding"
-    for suffix, partner in ((".plate.csv", ".layout.csv"), (".layout.csv", ".plate.csv")):
-        for path in sorted(binding.glob(f"*{suffix}")):
-            other = path.with_name(path.name[: -len(suffix)] + partner)
-            if path.is_file() and not other.is_file():
-                raise InputError(
-                    path,
-                    f"plate-reader export is incomplete: {other.name} "
-                    "is missing (a grid needs its layout and vice versa)",
-                )
 
 
 def safe_study_name(name: str) -> str:

@@ -34,7 +34,13 @@ os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.tables import InputError
-from scripts.validation import binding_assay_name, validate_study
+from scripts.validation import (
+    binding_assay_name,
+    RESERVED_PK_STEMS,
+    claim_results_dir,
+    table_files,
+    validate_study,
+)
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -44,60 +50,66 @@ STUDY_DIR = Path(config["study_dir"]).expanduser()
 if not STUDY_DIR.is_dir():
     sys.exit(f"ERROR: study_dir not found: {STUDY_DIR} (is it a directory?)")
 try:
-    STUDY_META = validate_study(STUDY_DIR)
+    STUDY_META = validate_study(STUDY_DIR, config["limits"])
+    STUDY = STUDY_META["name"]
+    OUT = f"results/{STUDY}"
+    # results/<name>/ must not hold another study directory's results; the
+    # first run (or dry run) from a study directory records it there.
+    claim_results_dir(OUT, STUDY_DIR)
+    # Data tables per area folder: {stem: CSV file or Excel workbook}.
+    TABLE_FILES = {
+        folder: table_files(STUDY_DIR, folder)
+        for folder in ("binding", "saturation", "behaviour", "pk")
+    }
 except InputError as error:
     sys.exit(f"INPUT ERROR: {error}")
-STUDY = STUDY_META["name"]
-OUT = f"results/{STUDY}"
 ALL_TARGETS = []
 
 
-def _csv_stems(folder, exclude_suffixes=()):
-    directory = STUDY_DIR / folder
-    if not directory.is_dir():
-        return []
-    names = sorted(p.name for p in directory.glob("*.csv") if p.is_file())
-    names = [n for n in names if not any(n.endswith(s) for s in exclude_suffixes)]
-    return [n[: -len(".csv")] for n in names]
+def _stems(folder, exclude_suffixes=()):
+    stems = TABLE_FILES[folder]
+    return [s for s in stems if not s.endswith(tuple(exclude_suffixes))]
 
 
 def binding_assays():
-    """Assay names: binding/<assay>.csv, or a binding/<assay>.plate.csv grid
-    with its binding/<assay>.layout.csv."""
-    stems = _csv_stems("binding", exclude_suffixes=(".layout.csv",))
-    assays = [binding_assay_name(f"{s}.csv") for s in stems]
-    clash = sorted({a for a in assays if assays.count(a) > 1})
-    if clash:
-        sys.exit(
-            f"INPUT ERROR: {STUDY_DIR / 'binding'}: assay '{clash[0]}' is given both "
-            "as a long CSV and as a plate grid; keep one"
-        )
-    return sorted(assays)
+    """Assay names: binding/<assay>.csv (or .xlsx), or a binding/<assay>.plate
+    grid with its binding/<assay>.layout."""
+    stems = _stems("binding", exclude_suffixes=(".layout",))
+    return sorted(binding_assay_name(f"{s}.csv") for s in stems)
 
 
 def saturation_assays():
-    return _csv_stems("saturation")
+    return _stems("saturation")
 
 
 def behaviour_tests():
-    return _csv_stems("behaviour")
+    return _stems("behaviour")
 
 
 def pk_tables():
-    """Concentration files; pk/dosing.csv and pk/lambda_z.csv are control
-    files (reserved stems), never read as concentrations."""
-    return [s for s in _csv_stems("pk") if s not in ("dosing", "lambda_z")]
+    return [s for s in _stems("pk") if s not in RESERVED_PK_STEMS]
+
+
+def table_file(folder, stem):
+    """The data table (CSV or workbook) of one stem; a stem the study lacks
+    gives the CSV name, so Snakemake reports the missing input."""
+    return str(TABLE_FILES[folder].get(stem, STUDY_DIR / folder / f"{stem}.csv"))
 
 
 def binding_raw_inputs(wildcards):
-    """Long-format CSV, or plate grid + layout for plate-reader exports."""
-    plate = STUDY_DIR / "binding" / f"{wildcards.assay}.plate.csv"
-    if plate.exists():
+    """Long-format table, or plate grid + layout for plate-reader exports."""
+    files = TABLE_FILES["binding"]
+    if f"{wildcards.assay}.plate" in files:
         return {
-            "table": str(plate),
-            "layout": str(STUDY_DIR / "binding" / f"{wildcards.assay}.layout.csv"),
+            "table": table_file("binding", f"{wildcards.assay}.plate"),
+            "layout": table_file("binding", f"{wildcards.assay}.layout"),
         }
-    return {"table": str(STUDY_DIR / "binding" / f"{wildcards.assay}.csv")}
+    return {"table": table_file("binding", wildcards.assay)}
+
+
+def area_table(folder, wildcard):
+    """Input function: the data table of *folder* named by *wildcard*."""
+    return lambda wildcards: table_file(folder, wildcards[wildcard])
 
 
 def study_yaml_input():
@@ -132,9 +144,7 @@ def raw_input_files():
     if "human_reference_file" in STUDY_META:
         files.append(str(STUDY_DIR / STUDY_META["human_reference_file"]))
     for folder in ("binding", "saturation", "behaviour", "pk"):
-        directory = STUDY_DIR / folder
-        if directory.is_dir():
-            files += sorted(str(p) for p in directory.glob("*.csv") if p.is_file())
+        files += sorted(str(p) for p in TABLE_FILES[folder].values())
     return files
 
 

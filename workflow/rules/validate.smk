@@ -37,6 +37,8 @@ rule validate_binding:
     output:
         table=validated("binding", "{assay}"),
         warnings=validated_warnings("binding", "{assay}"),
+    params:
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_binding", "{assay}"),
@@ -48,10 +50,12 @@ rule validate_binding:
 
 rule validate_saturation:
     input:
-        table=f"{STUDY_DIR}/saturation/{{assay}}.csv",
+        table=area_table("saturation", "assay"),
     output:
         table=validated("saturation", "{assay}"),
         warnings=validated_warnings("saturation", "{assay}"),
+    params:
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_saturation", "{assay}"),
@@ -63,11 +67,12 @@ rule validate_saturation:
 
 rule validate_behaviour:
     input:
-        table=f"{STUDY_DIR}/behaviour/{{test}}.csv",
+        table=area_table("behaviour", "test"),
     output:
         table=validated("behaviour", "{test}"),
         warnings=validated_warnings("behaviour", "{test}"),
     params:
+        limits=config["limits"],
         extra_tests=STUDY_META["extra_tests"],
         treatments=STUDY_META.get("treatments", []),
         vehicle_label=config["behaviour"]["vehicle_label"],
@@ -90,13 +95,14 @@ PK_DOSING_RAW = [str(p) for p in [STUDY_DIR / "pk" / "dosing.csv"] if p.is_file(
 
 rule validate_pk:
     input:
-        table=f"{STUDY_DIR}/pk/{{table}}.csv",
+        table=area_table("pk", "table"),
         dosing=PK_DOSING_RAW,
     output:
         table=validated("pk", "{table}"),
         warnings=validated_warnings("pk", "{table}"),
     params:
         pk={key: config["pk"][key] for key in PK_VALIDATION_SETTINGS},
+        limits=config["limits"],
     priority: VALIDATION_PRIORITY
     log:
         log_path("validate_pk", "{table}"),

@@ -7,6 +7,7 @@ from scripts.tables import write_csv
 
 
 def main(smk):
+    validation.set_limits(smk.params.limits)
     table, warnings = validation.validate_behaviour(
         smk.input.table,
         smk.params.extra_tests,

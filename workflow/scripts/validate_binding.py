@@ -7,6 +7,7 @@ from scripts.tables import write_csv
 
 
 def main(smk):
+    validation.set_limits(smk.params.limits)
     if "layout" in smk.input.keys():  # noqa: SIM118 - 'in smk.input' tests the paths, not the names
         table, warnings = validation.validate_plate(smk.input.table, smk.input.layout)
     else:

@@ -7,6 +7,7 @@ from scripts.tables import write_csv
 
 
 def main(smk):
+    validation.set_limits(smk.params.limits)
     dosing = smk.input.get("dosing", [])
     dosing = [dosing] if isinstance(dosing, str) else list(dosing)
     table, warnings = validation.validate_pk(

@@ -7,6 +7,7 @@ from scripts.tables import write_csv
 
 
 def main(smk):
+    validation.set_limits(smk.params.limits)
     table, warnings = validation.validate_saturation(smk.input.table)
     write_csv(validation.warnings_frame(warnings), smk.output.warnings)
     write_csv(table, smk.output.table)
