@@ -26,6 +26,7 @@ from scripts.translation.flags import (
     flag_species_ki,
     not_assessable,
 )
+from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS, human_steady_state
 from scripts.translation.occupancy import (
     KI_USED_COLUMNS,
     ki_for_occupancy,
@@ -62,7 +63,9 @@ def translate(
 ) -> dict:
     """Run the whole cross-check and return the output tables as a dict:
     exposure, exposure_ratios, dose_translation, occupancy, ki_used, flags,
-    reference, effective_results (the effective comparisons), plus
+    reference, effective_results (the effective comparisons),
+    human_steady_state (the superposition model per clinical dose x t1/2)
+    and its warnings, plus
     effective_doses (mg/kg list) and therapeutic_range ((low, high) ng/mL or
     None). *study* is the validated study metadata; *cfg* the config
     ``translation`` section; *alpha* is ``behaviour.alpha``,
@@ -74,6 +77,8 @@ def translate(
     tau = float(cfg["dosing_interval_h"])
     default_fu_rat = float(cfg["default_fu_rat"])
     flags = []
+    steady = pd.DataFrame(columns=HUMAN_STEADY_STATE_COLUMNS)
+    steady_warnings = []
 
     fu_rat, fu_rat_source = species_fu(study, reference or {}, "rat", default_fu_rat)
     doses = tested_doses(behaviour_groups, compound)
@@ -114,7 +119,8 @@ def translate(
         ref_table = pd.DataFrame(columns=REFERENCE_COLUMNS)
     else:
         fu_h, fu_h_source = species_fu(study, reference, "human", default_fu_rat)
-        human = human_exposure(reference, study["clinical_doses_mg"], fu_h, fu_h_source, tau)
+        steady, steady_warnings = human_steady_state(reference, study["clinical_doses_mg"], tau, fu_h, cfg)
+        human = human_exposure(reference, study["clinical_doses_mg"], fu_h, fu_h_source, tau, steady=steady)
         measured = rat.dropna(subset=["auc_ng_h_mL"])
         ratios = exposure_ratios(measured, human)
         translation = dose_translation(
@@ -156,4 +162,6 @@ def translate(
         "effective_results": effective_table,
         "effective_doses": effective,
         "therapeutic_range": therapeutic_range(reference),
+        "human_steady_state": steady,
+        "warnings": steady_warnings,
     }

@@ -89,6 +89,12 @@ rule translation:
             category="Translation",
             subcategory="Tables",
         ),
+        human_steady_state=report(
+            f"{OUT}/translation/human_steady_state.csv",
+            caption="../report/translation_human_steady_state.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
         exposure_figure=report(
             f"{OUT}/translation/figures/exposure.svg",
             caption="../report/translation_exposure_figure.rst",

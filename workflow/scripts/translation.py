@@ -11,6 +11,7 @@ from scripts import translation as tr
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
+from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS
 
 
 def _given(smk, name) -> bool:
@@ -62,6 +63,9 @@ def main(smk):
     write_csv(out["effective_results"], smk.output.effective_doses, columns=tr.EFFECTIVE_COLUMNS)
     write_csv(out["flags"], smk.output.flags, columns=tr.FLAG_COLUMNS)
     write_csv(out["reference"], smk.output.reference, columns=tr.REFERENCE_COLUMNS)
+    for text in out["warnings"]:
+        logging.warning("human steady state: %s", text)
+    write_csv(out["human_steady_state"], smk.output.human_steady_state, columns=HUMAN_STEADY_STATE_COLUMNS)
     tau = float(cfg["dosing_interval_h"])
     save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
     save_figure(tr.plot_occupancy(out["occupancy"], tau), smk.output.occupancy_figure)
