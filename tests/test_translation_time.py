@@ -119,3 +119,136 @@ def test_shipped_reference_warns_and_uses_tdm_trough():
     params = human_pk.model_parameters(reference)
     _, v, _ = human_pk.parameters_at(params, block["t_half_h"]["value"])
     assert v == pytest.approx(block["v_f_L"]["value"], rel=0.01)
+
+
+# --------------------------------------------------------------------------
+# Rat group profiles, test time and occupancy over time
+# --------------------------------------------------------------------------
+
+import pandas as pd  # noqa: E402
+
+from scripts.translation import occupancy_time as ot  # noqa: E402
+from scripts.translation import rat_profiles as rp  # noqa: E402
+
+MW = 250.0
+K_RAT = math.log(2) / 2.0  # t1/2 2 h
+
+
+def _iv_pk(c0=400.0, times=(0.25, 0.5, 1, 2, 4, 6, 8), factors=(0.9, 1.0, 1.1)):
+    """Three IV animals, C(t) = f c0 exp(-k t): the group geometric mean is
+    c0 exp(-k t) exactly (the factors' geometric mean is 0.9983...; use it)."""
+    rows = []
+    for i, f in enumerate(factors):
+        for t in times:
+            rows.append(
+                {
+                    "animal_id": f"R{i}",
+                    "species": "rat",
+                    "route": "iv",
+                    "dose_mg_kg": 1.0,
+                    "analyte": "drug",
+                    "time_h": float(t),
+                    "concentration_ng_mL": f * c0 * math.exp(-K_RAT * t),
+                    "blq": False,
+                }
+            )
+    pk = pd.DataFrame(rows)
+    nca = pd.DataFrame(
+        {
+            "animal_id": ["R0", "R1", "R2"],
+            "species": "rat",
+            "route": "iv",
+            "dose_mg_kg": 1.0,
+            "analyte": "drug",
+            "lambda_z_per_h": K_RAT,
+        }
+    )
+    return pk, nca, float(np.exp(np.mean(np.log(factors))))
+
+
+def test_group_profile_is_the_geometric_mean_with_lambda_z_tail():
+    pk, nca, g = _iv_pk()
+    profiles = rp.group_profiles(pk, nca, "drug", 24.0)
+    p = profiles[("iv", 1.0)]
+    t = np.array([0.3, 1.5, 5.0, 7.9, 12.0, 20.0])  # between samples (log-linear) and after (tail)
+    np.testing.assert_allclose(p.single(t), g * 400 * np.exp(-K_RAT * t), rtol=1e-10)
+
+
+def test_scaled_profile_is_marked_and_proportional():
+    pk, nca, _ = _iv_pk()
+    profiles = rp.group_profiles(pk, nca, "drug", 24.0)
+    p3 = rp.profile_for(profiles, "iv", 3.0)
+    assert p3.source.startswith("model-scaled from iv 1 mg/kg x 3")
+    np.testing.assert_allclose(p3.single([1.0, 3.0]), 3 * profiles[("iv", 1.0)].single([1.0, 3.0]))
+    assert "cross-route" in rp.profile_for(profiles, "po", 1.0).source
+
+
+def test_chronic_profile_is_the_geometric_series():
+    pk, nca, g = _iv_pk()
+    p = rp.group_profiles(pk, nca, "drug", 24.0)[("iv", 1.0)]
+    t = np.array([0.5, 3.0, 10.0])
+    expected = g * 400 * np.exp(-K_RAT * t) / (1 - math.exp(-K_RAT * 24))
+    np.testing.assert_allclose(p.steady_state(t, 24.0), expected, rtol=1e-10)
+
+
+def test_dose_to_test_window_resolution():
+    cfg = dict(TR)
+    assert rp.dose_to_test_window({}, cfg, "fst", "acute")[:2] == (1.0, 1.0)
+    assert rp.dose_to_test_window({}, cfg, "fst", "acute")[2].startswith("default")
+    study = {"dose_to_test_h": {"chronic": 2, "fst": {"chronic": 24}, "sucrose_preference": [0, 24]}}
+    assert rp.dose_to_test_window(study, cfg, "fst", "chronic")[:2] == (24.0, 24.0)
+    assert rp.dose_to_test_window(study, cfg, "open_field", "chronic")[:2] == (2.0, 2.0)
+    assert rp.dose_to_test_window(study, cfg, "fst", "acute")[:2] == (1.0, 1.0)
+    assert rp.dose_to_test_window(study, cfg, "sucrose_preference", "acute")[:2] == (0.0, 24.0)
+
+
+def test_occupancy_over_time_against_closed_form():
+    """IV bolus C(t) = C0 exp(-k t): occupancy(t) = Cu/(Cu + Ki); occupancy
+    >= 50% while Cu >= Ki, i.e. for ln(Cu0/Ki)/k hours, >= 80% while
+    Cu >= 4 Ki; at a window the mean of the closed form over it."""
+    pk, nca, g = _iv_pk()
+    profiles = rp.group_profiles(pk, nca, "drug", 24.0)
+    groups = pd.DataFrame(
+        {
+            "test": ["fst", "sucrose_preference"],
+            "dose_mg_kg": [1.0, 1.0],
+            "route": ["iv", "iv"],
+            "regimen": ["acute"] * 2,
+        }
+    )
+    ki = pd.DataFrame({"species": ["rat"], "receptor": ["R1"], "key": ["r1"], "ki_nM": [10.0]})
+    study = {"dose_to_test_h": {"sucrose_preference": {"acute": [0, 4]}}, "kp_uu": {"rat": 0.5}}
+    fu = 0.2
+    table, summary = ot.occupancy_over_time(groups, profiles, None, None, ki, study, TR, fu, float("nan"), MW)
+    cu0 = g * 400 * fu * 0.5 / MW * 1000  # nM at t = 0
+    t = table["time_h"].to_numpy()
+    closed = cu0 * np.exp(-K_RAT * t) / (cu0 * np.exp(-K_RAT * t) + 10.0)
+    np.testing.assert_allclose(table["occupancy"], closed, rtol=1e-9)
+    assert table["time_h"].diff().dropna().round(10).eq(0.05).all()
+    assert ((table["occupancy"] >= 0) & (table["occupancy"] <= 1)).all()
+    fst = summary[summary["test"] == "fst"].iloc[0]
+    assert fst["hours_above_50pct_per_day"] == pytest.approx(math.log(cu0 / 10.0) / K_RAT, abs=1e-3)
+    assert fst["hours_above_80pct_per_day"] == pytest.approx(math.log(cu0 / 40.0) / K_RAT, abs=1e-3)
+    c1 = cu0 * math.exp(-K_RAT * 1.0)
+    assert fst["occupancy_at_test"] == pytest.approx(c1 / (c1 + 10.0), rel=1e-9)
+    assert fst["kp_uu"] == 0.5 and fst["kp_uu_source"] == "study.yaml kp_uu"
+    # window 0-4 h: the mean occupancy, integral of Cu/(Cu+Ki) = ln((Cu0+Ki)/(Cu4+Ki))/k
+    sucrose = summary[summary["test"] == "sucrose_preference"].iloc[0]
+    c4 = cu0 * math.exp(-K_RAT * 4)
+    assert sucrose["occupancy_at_test"] == pytest.approx(
+        math.log((cu0 + 10) / (c4 + 10)) / K_RAT / 4, rel=1e-5
+    )
+    # the table-level reader gives the same values
+    read = ot.at_test(table, "rat", 1.0, "iv", "acute", 1.0)
+    assert read["occupancy"].iloc[0] == pytest.approx(fst["occupancy_at_test"], rel=1e-9)
+    read = ot.at_test(table, "rat", 1.0, "iv", "acute", (0.0, 4.0))
+    assert read["occupancy"].iloc[0] == pytest.approx(sucrose["occupancy_at_test"], rel=1e-4)
+
+
+def test_exposure_at_test_window_is_the_time_average():
+    def conc(t):
+        return 100.0 * np.exp(-K_RAT * np.asarray(t, float))
+
+    value = ot.exposure_at_test(conc, (0.0, 4.0), 0.05, 0.1, 1.0, MW)
+    assert value["c_total_ng_mL"] == pytest.approx(100 * (1 - math.exp(-K_RAT * 4)) / K_RAT / 4, rel=1e-4)
+    assert value["c_unbound_nM"] == pytest.approx(value["c_total_ng_mL"] * 0.1 / MW * 1000)

@@ -34,6 +34,14 @@ from scripts.translation.occupancy import (
     occupancy_table,
     study_ki,
 )
+from scripts.translation.occupancy_time import (
+    AT_TEST_COLUMNS,
+    OCCUPANCY_SUMMARY_COLUMNS,
+    OCCUPANCY_TIME_COLUMNS,
+    at_test_table,
+    occupancy_over_time,
+    rat_groups,
+)
 from scripts.translation.pk_flags import (
     flag_bioavailability,
     flag_extrapolation,
@@ -41,6 +49,7 @@ from scripts.translation.pk_flags import (
     flag_half_life,
     flag_metabolites,
 )
+from scripts.translation.rat_profiles import group_profiles
 from scripts.translation.reference import REFERENCE_COLUMNS, reference_table, species_fu, therapeutic_range
 from scripts.translation.scaling import DOSE_TRANSLATION_COLUMNS, dose_translation
 
@@ -60,18 +69,21 @@ def translate(
     nca=None,
     bioavailability=None,
     metabolites=None,
+    pk=None,
 ) -> dict:
     """Run the whole cross-check and return the output tables as a dict:
     exposure, exposure_ratios, dose_translation, occupancy, ki_used, flags,
     reference, effective_results (the effective comparisons),
     human_steady_state (the superposition model per clinical dose x t1/2)
-    and its warnings, plus
+    and its warnings, at_test (rat exposure at the behavioural test),
+    occupancy_time and occupancy_summary, plus
     effective_doses (mg/kg list) and therapeutic_range ((low, high) ng/mL or
     None). *study* is the validated study metadata; *cfg* the config
     ``translation`` section; *alpha* is ``behaviour.alpha``,
     *max_auc_pct_extrap* ``pk.max_auc_pct_extrap`` and *species_ratio_flag*
     ``binding.species_ratio_flag``. Any area table may be None (area not
-    provided). *reference* is the human reference with the study overrides
+    provided); *pk* the validated PK rows (concentration-time, for the
+    group profiles). *reference* is the human reference with the study overrides
     applied (None -> human-side outputs empty and flags "not assessable")."""
     compound = study["compound"]
     tau = float(cfg["dosing_interval_h"])
@@ -140,6 +152,21 @@ def translate(
         flags += flag_dose_scaling(translation, cfg["dose_disagreement_fold"])
         flags += flag_occupancy(mism, cfg["occupancy_difference_points"])
         ref_table = reference_table(reference)
+    profiles = group_profiles(pk, nca, compound, tau)
+    groups = rat_groups(behaviour_groups, compound)
+    at_test = at_test_table(groups, profiles, study, cfg, fu_rat, mw)
+    occ_time, occ_summary = occupancy_over_time(
+        groups,
+        profiles,
+        reference,
+        steady,
+        ki_used,
+        study,
+        cfg,
+        fu_rat,
+        fu_h if reference is not None else float("nan"),
+        mw,
+    )
     flags += flag_confounds(confounds, compound, effective)
     flags += flag_single_model(behaviour_groups, compound)
     flags += flag_acute_only(behaviour_groups, compound)
@@ -163,5 +190,10 @@ def translate(
         "effective_doses": effective,
         "therapeutic_range": therapeutic_range(reference),
         "human_steady_state": steady,
+        "at_test": at_test if len(at_test) else pd.DataFrame(columns=AT_TEST_COLUMNS),
+        "occupancy_time": occ_time if len(occ_time) else pd.DataFrame(columns=OCCUPANCY_TIME_COLUMNS),
+        "occupancy_summary": occ_summary
+        if len(occ_summary)
+        else pd.DataFrame(columns=OCCUPANCY_SUMMARY_COLUMNS),
         "warnings": steady_warnings,
     }

@@ -35,6 +35,8 @@ if pk_tables():
     TRANSLATION_INPUTS["nca"] = f"{OUT}/pk/nca.csv"
     TRANSLATION_INPUTS["bioavailability"] = f"{OUT}/pk/bioavailability.csv"
     TRANSLATION_INPUTS["metabolites"] = f"{OUT}/pk/metabolites.csv"
+    # concentration-time rows, for the rat group profiles over time
+    TRANSLATION_INPUTS["pk"] = [validated("pk", table) for table in pk_tables()]
 
 
 rule translation:
@@ -94,6 +96,30 @@ rule translation:
             caption="../report/translation_human_steady_state.rst",
             category="Translation",
             subcategory="Tables",
+        ),
+        exposure_at_test=report(
+            f"{OUT}/translation/exposure_at_test.csv",
+            caption="../report/translation_exposure_at_test.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy_time=report(
+            f"{OUT}/translation/occupancy_time.csv",
+            caption="../report/translation_occupancy_time.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy_summary=report(
+            f"{OUT}/translation/occupancy_summary.csv",
+            caption="../report/translation_occupancy_summary.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy_time_figure=report(
+            f"{OUT}/translation/figures/occupancy_time.svg",
+            caption="../report/translation_occupancy_time_figure.rst",
+            category="Translation",
+            subcategory="Figures",
         ),
         exposure_figure=report(
             f"{OUT}/translation/figures/exposure.svg",

@@ -12,6 +12,8 @@ from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
 from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS
+from scripts.translation.occupancy_time import AT_TEST_COLUMNS, OCCUPANCY_TIME_COLUMNS, kp_uu_note
+from scripts.translation.time_figures import plot_occupancy_time
 
 
 def _given(smk, name) -> bool:
@@ -53,6 +55,7 @@ def main(smk):
         nca=_table(smk, "nca"),
         bioavailability=_table(smk, "bioavailability"),
         metabolites=_table(smk, "metabolites"),
+        pk=pd.concat([read_csv(p) for p in smk.input.pk], ignore_index=True) if _given(smk, "pk") else None,
     )
     logging.info("effective doses (mg/kg): %s", out["effective_doses"])
     write_csv(out["exposure"], smk.output.exposure, columns=tr.EXPOSURE_COLUMNS)
@@ -66,7 +69,14 @@ def main(smk):
     for text in out["warnings"]:
         logging.warning("human steady state: %s", text)
     write_csv(out["human_steady_state"], smk.output.human_steady_state, columns=HUMAN_STEADY_STATE_COLUMNS)
+    write_csv(out["at_test"], smk.output.exposure_at_test, columns=AT_TEST_COLUMNS)
+    write_csv(out["occupancy_time"], smk.output.occupancy_time, columns=OCCUPANCY_TIME_COLUMNS)
+    write_csv(out["occupancy_summary"], smk.output.occupancy_summary)
     tau = float(cfg["dosing_interval_h"])
+    save_figure(
+        plot_occupancy_time(out["occupancy_time"], kp_uu_note(study, cfg), tau),
+        smk.output.occupancy_time_figure,
+    )
     save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
     save_figure(tr.plot_occupancy(out["occupancy"], tau), smk.output.occupancy_figure)
 
