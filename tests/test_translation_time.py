@@ -252,3 +252,130 @@ def test_exposure_at_test_window_is_the_time_average():
     value = ot.exposure_at_test(conc, (0.0, 4.0), 0.05, 0.1, 1.0, MW)
     assert value["c_total_ng_mL"] == pytest.approx(100 * (1 - math.exp(-K_RAT * 4)) / K_RAT / 4, rel=1e-4)
     assert value["c_unbound_nM"] == pytest.approx(value["c_total_ng_mL"] * 0.1 / MW * 1000)
+
+
+# --------------------------------------------------------------------------
+# Exposure-response
+# --------------------------------------------------------------------------
+
+from scipy.optimize import curve_fit  # noqa: E402
+
+from scripts.translation import exposure_response as er  # noqa: E402
+
+ER_LEVELS = np.array([3.0, 10.0, 30.0, 100.0])  # nM, active dose levels
+TRUE = {"emax": -60.0, "ec50": 15.0, "sd": 20.0}
+
+
+def _simulate(rng, n=10):
+    x = np.r_[np.zeros(n), np.repeat(ER_LEVELS, n)]
+    y = er.emax_model(x, TRUE["emax"], TRUE["ec50"]) + rng.normal(0, TRUE["sd"], x.size)
+    vehicle = y[:n].mean()
+    return x, y - vehicle
+
+
+def test_emax_fit_agrees_with_curve_fit():
+    x, y = _simulate(np.random.default_rng(11))
+    fixed = er.fit_emax(x, y, len(ER_LEVELS), dict(TR, exposure_response_e0="fixed"))
+    popt, _ = curve_fit(lambda c, emax, ec50: emax * c / (ec50 + c), x, y, p0=[-50, 10], maxfev=10000)
+    assert fixed["e0"] == 0.0
+    assert fixed["emax"] == pytest.approx(popt[0], rel=1e-4)
+    assert fixed["ec50_nM"] == pytest.approx(popt[1], rel=1e-4)
+    fit = er.fit_emax(x, y, len(ER_LEVELS), TR)
+    popt, _ = curve_fit(
+        lambda c, e0, emax, ec50: e0 + emax * c / (ec50 + c), x, y, p0=[0, -50, 10], maxfev=10000
+    )
+    assert fit["e0"] == pytest.approx(popt[0], abs=1e-4)
+    assert fit["emax"] == pytest.approx(popt[1], rel=1e-4)
+    assert fit["ec50_nM"] == pytest.approx(popt[2], rel=1e-4)
+    assert fit["hill"] == 1.0
+    assert fit["ec50_ci_low_nM"] < fit["ec50_nM"] < fit["ec50_ci_high_nM"]
+    assert fit["emax_ci_low"] < fit["emax"] < fit["emax_ci_high"]
+    # the CI bounds lie where the profile SSR reaches the F threshold
+    df = x.size - 3
+    from scipy.stats import f as f_dist
+
+    threshold = fit["ssr"] * (1 + f_dist.ppf(0.95, 1, df) / df)
+    for ec50 in (fit["ec50_ci_low_nM"], fit["ec50_ci_high_nM"]):
+        design = np.column_stack([np.ones_like(x), x / (ec50 + x)])
+        beta = np.linalg.lstsq(design, y, rcond=None)[0]
+        assert ((design @ beta - y) ** 2).sum() == pytest.approx(threshold, rel=1e-5)
+
+
+def test_emax_fit_recovers_simulated_ec50_within_ci():
+    rng = np.random.default_rng(20251203)
+    sims, covered = 100, 0
+    for _ in range(sims):
+        x, y = _simulate(rng)
+        fit = er.fit_emax(x, y, len(ER_LEVELS), TR)
+        low = fit["ec50_ci_low_nM"] if math.isfinite(fit["ec50_ci_low_nM"]) else 0.0
+        high = fit["ec50_ci_high_nM"] if math.isfinite(fit["ec50_ci_high_nM"]) else math.inf
+        covered += low <= TRUE["ec50"] <= high
+    assert covered / sims >= 0.90
+
+
+def _endpoint_rows(levels_mg_kg, rng, n=8):
+    rows = []
+    for dose in [0.0, *levels_mg_kg]:
+        for i in range(n):
+            rows.append(
+                {
+                    "test": "fst",
+                    "endpoint": "immobility_s",
+                    "unit": "s",
+                    "animal_id": f"A{dose:g}_{i}",
+                    "treatment": "vehicle" if dose == 0 else "drug",
+                    "dose_mg_kg": dose,
+                    "regimen": "acute",
+                    "excluded": False,
+                    "value": 150 + er.emax_model(dose * 2.0, -60, 15.0) + rng.normal(0, 10),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _at_test(levels_mg_kg):
+    return pd.DataFrame(
+        {
+            "test": "fst",
+            "dose_mg_kg": levels_mg_kg,
+            "regimen": "acute",
+            "c_unbound_nM": [2.0 * d for d in levels_mg_kg],  # exposure = 2 nM per mg/kg
+            "auc_tau_unbound_nM_h": [10.0 * d for d in levels_mg_kg],
+        }
+    )
+
+
+def test_exposure_response_table_and_not_estimable():
+    rng = np.random.default_rng(3)
+    fits, points, curves = er.exposure_response(
+        _endpoint_rows([1.5, 5, 15, 50], rng), _at_test([1.5, 5, 15, 50]), "drug", "vehicle", TR
+    )
+    row = fits.iloc[0]
+    assert row["status"].startswith("fitted") and row["n_dose_levels"] == 4 and row["hill"] == 1.0
+    assert row["emax"] < 0 and row["endpoint_unit"] == "s" and row["exposure_basis"] == "at_test"
+    # the vehicle animals enter at exposure 0, responses relative to the vehicle mean
+    vehicle = points[points["dose_mg_kg"] == 0]
+    assert (vehicle["exposure"] == 0).all() and vehicle["response"].mean() == pytest.approx(0.0, abs=1e-9)
+    assert (
+        len(curves)
+        and (curves["low"] <= curves["fit"] + 1e-9).all()
+        and (curves["fit"] <= curves["high"] + 1e-9).all()
+    )
+    two = er.exposure_response(_endpoint_rows([5, 15], rng), _at_test([5, 15]), "drug", "vehicle", TR)[0]
+    assert two.iloc[0]["status"].startswith("not estimable") and math.isnan(two.iloc[0]["ec50_nM"])
+    auc = er.exposure_response(
+        _endpoint_rows([1.5, 5, 15], rng),
+        _at_test([1.5, 5, 15]),
+        "drug",
+        "vehicle",
+        dict(TR, exposure_response_basis="auc"),
+    )[0]
+    assert auc.iloc[0]["exposure_basis"] == "auc" and auc.iloc[0]["exposure_unit"] == "nM*h"
+
+
+def test_hill_is_fitted_from_five_levels():
+    rng = np.random.default_rng(5)
+    levels = [0.5, 1.5, 5, 15, 50]
+    fits = er.exposure_response(_endpoint_rows(levels, rng, n=10), _at_test(levels), "drug", "vehicle", TR)[0]
+    assert "Hill fixed" not in fits.iloc[0]["status"]
+    assert fits.iloc[0]["hill"] != 1.0

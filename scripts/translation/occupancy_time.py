@@ -70,6 +70,7 @@ AT_TEST_COLUMNS = [
     "c_total_ng_mL",
     "c_unbound_ng_mL",
     "c_unbound_nM",
+    "auc_tau_unbound_nM_h",
     "profile_source",
 ]
 
@@ -143,7 +144,8 @@ def rat_groups(behaviour_groups, compound) -> pd.DataFrame:
 
 def at_test_table(groups, profiles, study, cfg, fu_rat, mw) -> pd.DataFrame:
     """Rat exposure at the behavioural test per test x dose x route x regimen
-    (columns :data:`AT_TEST_COLUMNS`)."""
+    (columns :data:`AT_TEST_COLUMNS`), and the unbound AUC over one dosing
+    interval after the (last) dose."""
     tau, step = float(cfg["dosing_interval_h"]), float(cfg["occupancy_time_step_h"])
     kp, _ = kp_uu(study, cfg, "rat")
     rows = []
@@ -167,6 +169,9 @@ def at_test_table(groups, profiles, study, cfg, fu_rat, mw) -> pd.DataFrame:
             lambda t, p=profile, r=g["regimen"]: p.at(t, r, tau), (start, end), step, fu_rat, kp, mw
         )
         value.pop("occupancy")
+        grid = np.linspace(0.0, tau, int(round(tau / step)) + 1)
+        conc = profile.at(grid, g["regimen"], tau) * fu_rat * kp * float(ng_per_ml_to_nM(1.0, mw))
+        value["auc_tau_unbound_nM_h"] = float(np.trapezoid(conc, grid))
         rows.append(dict(base, **value, profile_source=profile.source))
     return pd.DataFrame(rows, columns=AT_TEST_COLUMNS)
 

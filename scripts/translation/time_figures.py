@@ -97,25 +97,37 @@ def plot_exposure_response(points: pd.DataFrame, fits: pd.DataFrame, curves: pd.
         p = points[
             (points["test"] == test) & (points["endpoint"] == endpoint) & (points["regimen"] == regimen)
         ]
-        ax.scatter(p["exposure"], p["response"], s=12, color="#444444", alpha=0.7)
+        positive = p["exposure"][p["exposure"] > 0]
+        zero_at = float(positive.min()) / 10 if len(positive) else 1.0
+        x = np.where(p["exposure"] > 0, p["exposure"], zero_at)
+        ax.scatter(x, p["response"], s=12, color="#444444", alpha=0.7)
         f = fits[(fits["test"] == test) & (fits["endpoint"] == endpoint) & (fits["regimen"] == regimen)]
-        status = str(f["status"].iloc[0]) if len(f) else ""
         c = curves[
             (curves["test"] == test) & (curves["endpoint"] == endpoint) & (curves["regimen"] == regimen)
         ]
+        title = f"{test} {regimen}"
+        if len(f) and str(f["status"].iloc[0]).startswith("fitted"):
+            r = f.iloc[0]
+            title += f": EC50 {r['ec50_nM']:.3g} {p['exposure_unit'].iloc[0]}"
+        elif len(f):
+            title += ": not estimable"
         if len(c):
-            ax.fill_between(c["exposure"], c["low"], c["high"], color="#7570b3", alpha=0.25, lw=0)
-            ax.plot(c["exposure"], c["fit"], color="#7570b3")
+            ax.fill_between(
+                c["exposure"], c["low"], c["high"], color="#7570b3", alpha=0.25, lw=0, label="95% band"
+            )
+            ax.plot(c["exposure"], c["fit"], color="#7570b3", label="Emax fit")
+        low, high = float(p["response"].min()), float(p["response"].max())
+        pad = 0.3 * (high - low if high > low else 1.0)
+        ax.set_ylim(low - pad, high + pad)
         ax.axhline(0, color="grey", lw=0.6)
-        ax.set_xscale(
-            "symlog",
-            linthresh=max(float(p["exposure"][p["exposure"] > 0].min()) / 2, 1e-6)
-            if (p["exposure"] > 0).any()
-            else 1.0,
+        ax.set_xscale("log")
+        ax.set_xlim(zero_at / 2, float(p["exposure"].max()) * 4)
+        ax.text(zero_at, low - pad * 0.8, "vehicle", fontsize=6, ha="center")
+        unit = str(p["unit"].iloc[0]) if len(p) else ""
+        ax.set_title(title, fontsize=8)
+        ax.set_xlabel(
+            f"unbound exposure ({p['exposure_unit'].iloc[0]})" if len(p) else "exposure", fontsize=7
         )
-        unit = str(p["unit"].iloc[0]) if "unit" in p and len(p) else ""
-        ax.set_title(f"{test} {regimen}: {status}", fontsize=8)
-        ax.set_xlabel(f"unbound exposure ({p['exposure_unit'].iloc[0]})" if len(p) else "exposure")
-        ax.set_ylabel(f"{endpoint} minus vehicle mean ({unit})", fontsize=7)
+        ax.set_ylabel(f"{endpoint} - vehicle mean ({unit})", fontsize=7)
     fig.tight_layout()
     return fig
