@@ -379,3 +379,78 @@ def test_hill_is_fitted_from_five_levels():
     fits = er.exposure_response(_endpoint_rows(levels, rng, n=10), _at_test(levels), "drug", "vehicle", TR)[0]
     assert "Hill fixed" not in fits.iloc[0]["status"]
     assert fits.iloc[0]["hill"] != 1.0
+
+
+# --------------------------------------------------------------------------
+# Human dose prediction
+# --------------------------------------------------------------------------
+
+from scripts.translation import dose_prediction as dp  # noqa: E402
+
+
+def test_human_dose_prediction_by_hand_and_flag():
+    cfg = dict(TR, human_cmin_ss_source="model")
+    steady, _ = human_pk.human_steady_state(REFERENCE, [15, 30, 45], 24.0, 0.2, cfg)
+    central = steady[(steady["dose_mg"] == 30) & (steady["t_half_h"] == 20)].iloc[0]
+    per_mg_nM = central["cmin_ss_ng_mL"] * 0.2 / MW * 1000 / 30  # unbound nM per mg/day
+    fits = pd.DataFrame(
+        [
+            {
+                "test": "fst",
+                "endpoint": "immobility_s",
+                "regimen": "acute",
+                "status": "fitted; Hill fixed at 1 (< 5 dose levels)",
+                "ec50_nM": 40.0,
+                "ec50_ci_low_nM": 20.0,
+                "ec50_ci_high_nM": 80.0,
+            }
+        ]
+    )
+    effective = pd.DataFrame(
+        {"test": ["fst"], "endpoint": ["immobility_s"], "regimen": ["acute"], "dose_mg_kg": [10.0]}
+    )
+    at_test = pd.DataFrame(
+        {
+            "test": ["fst"],
+            "dose_mg_kg": [10.0],
+            "regimen": ["acute"],
+            "c_unbound_nM": [5.0],
+            "test_time_h": ["1"],
+            "profile_source": ["measured"],
+        }
+    )
+    ki = pd.DataFrame(
+        {"species": ["human"], "receptor": ["H1"], "key": ["h1"], "ki_nM": [2.0], "source": ["lit"]}
+    )
+    study = {"clinical_doses_mg": [15, 30, 45], "extra_tests": {}}
+    pred = dp.human_dose_prediction(fits, effective, at_test, steady, ki, study, cfg, MW, 1.0, 1.0)
+    ec50 = pred[pred["target_kind"] == "efficacy_ec50"].iloc[0]
+    assert ec50["basis"] == "cmin_ss"
+    assert ec50["human_dose_mg"] == pytest.approx(40.0 / per_mg_nM, rel=1e-9)
+    assert ec50["ci_low_mg"] == pytest.approx(20.0 / per_mg_nM, rel=1e-9)
+    assert ec50["ci_high_mg"] == pytest.approx(80.0 / per_mg_nM, rel=1e-9)
+    # a longer half-life raises the trough per mg: a lower dose reaches the target
+    assert (
+        ec50["human_dose_t_half_low_mg"]
+        < ec50["human_dose_mg"]
+        == pytest.approx(ec50["human_dose_t_half_high_mg"])
+    )
+    lowest = pred[pred["target_kind"] == "lowest_effective_dose"].iloc[0]
+    assert lowest["human_dose_mg"] == pytest.approx(5.0 / per_mg_nM, rel=1e-9)
+    occ = pred[pred["target_kind"] == "occupancy"].set_index("target")
+    assert occ.loc["50% occupancy of H1", "human_dose_mg"] == pytest.approx(2.0 / per_mg_nM, rel=1e-9)
+    assert occ.loc["80% occupancy of H1", "human_dose_mg"] == pytest.approx(8.0 / per_mg_nM, rel=1e-9)
+    for _, r in pred.iterrows():
+        assert r["within_clinical_range"] == (15 <= r["human_dose_mg"] <= 45)
+    flags = dp.dose_prediction_flags(pred, [15, 30, 45])
+    outside = pred[pred["target_kind"].isin(dp.EFFICACY_KINDS) & ~pred["within_clinical_range"].astype(bool)]
+    assert len(flags) == (1 if len(outside) else 0)
+    if flags:
+        assert flags[0]["flag_id"] == "efficacious_exposure_outside_clinical"
+        assert flags[0]["severity"] == "medium"
+    # an efficacious dose inside the clinical range: no flag
+    inside = pred.assign(within_clinical_range=True)
+    assert dp.dose_prediction_flags(inside, [15, 30, 45]) == []
+    far = pred.assign(within_clinical_range=False)
+    evidence = dp.dose_prediction_flags(far, [15, 30, 45])[0]["evidence"]
+    assert "rat EC50 fst immobility_s acute" in evidence and "H1" not in evidence

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scripts.translation.dose_prediction import (
+    DOSE_PREDICTION_COLUMNS,
+    dose_prediction_flags,
+    human_dose_prediction,
+)
 from scripts.translation.effective import doses_of, effective_results, tested_doses
 from scripts.translation.exposure import (
     EXPOSURE_COLUMNS,
@@ -16,6 +21,7 @@ from scripts.translation.exposure import (
     rat_exposure,
     rat_half_life,
 )
+from scripts.translation.exposure_response import EXPOSURE_RESPONSE_COLUMNS, exposure_response
 from scripts.translation.flags import (
     FLAG_COLUMNS,
     flag_acute_only,
@@ -39,6 +45,7 @@ from scripts.translation.occupancy_time import (
     OCCUPANCY_SUMMARY_COLUMNS,
     OCCUPANCY_TIME_COLUMNS,
     at_test_table,
+    kp_uu,
     occupancy_over_time,
     rat_groups,
 )
@@ -70,20 +77,26 @@ def translate(
     bioavailability=None,
     metabolites=None,
     pk=None,
+    endpoints=None,
+    vehicle_label="vehicle",
 ) -> dict:
     """Run the whole cross-check and return the output tables as a dict:
     exposure, exposure_ratios, dose_translation, occupancy, ki_used, flags,
     reference, effective_results (the effective comparisons),
     human_steady_state (the superposition model per clinical dose x t1/2)
     and its warnings, at_test (rat exposure at the behavioural test),
-    occupancy_time and occupancy_summary, plus
+    occupancy_time and occupancy_summary, exposure_response (with its
+    points and curves for the figure), human_dose_prediction and
+    dose_prediction_flags (rows for the flags registry), plus
     effective_doses (mg/kg list) and therapeutic_range ((low, high) ng/mL or
     None). *study* is the validated study metadata; *cfg* the config
     ``translation`` section; *alpha* is ``behaviour.alpha``,
     *max_auc_pct_extrap* ``pk.max_auc_pct_extrap`` and *species_ratio_flag*
     ``binding.species_ratio_flag``. Any area table may be None (area not
     provided); *pk* the validated PK rows (concentration-time, for the
-    group profiles). *reference* is the human reference with the study overrides
+    group profiles); *endpoints* the behaviour areas' per-animal
+    ``endpoints.csv`` rows and *vehicle_label* ``behaviour.vehicle_label``
+    (exposure-response). *reference* is the human reference with the study overrides
     applied (None -> human-side outputs empty and flags "not assessable")."""
     compound = study["compound"]
     tau = float(cfg["dosing_interval_h"])
@@ -167,6 +180,21 @@ def translate(
         fu_h if reference is not None else float("nan"),
         mw,
     )
+    fits, er_points, er_curves = exposure_response(endpoints, at_test, compound, vehicle_label, cfg)
+    prediction = pd.DataFrame(columns=DOSE_PREDICTION_COLUMNS)
+    if reference is not None:
+        prediction = human_dose_prediction(
+            fits,
+            effective_table,
+            at_test,
+            steady,
+            ki_used,
+            study,
+            cfg,
+            mw,
+            kp_uu(study, cfg, "rat")[0],
+            kp_uu(study, cfg, "human")[0],
+        )
     flags += flag_confounds(confounds, compound, effective)
     flags += flag_single_model(behaviour_groups, compound)
     flags += flag_acute_only(behaviour_groups, compound)
@@ -191,6 +219,11 @@ def translate(
         "therapeutic_range": therapeutic_range(reference),
         "human_steady_state": steady,
         "at_test": at_test if len(at_test) else pd.DataFrame(columns=AT_TEST_COLUMNS),
+        "exposure_response": fits if len(fits) else pd.DataFrame(columns=EXPOSURE_RESPONSE_COLUMNS),
+        "exposure_response_points": er_points,
+        "exposure_response_curves": er_curves,
+        "human_dose_prediction": prediction,
+        "dose_prediction_flags": dose_prediction_flags(prediction, study["clinical_doses_mg"]),
         "occupancy_time": occ_time if len(occ_time) else pd.DataFrame(columns=OCCUPANCY_TIME_COLUMNS),
         "occupancy_summary": occ_summary
         if len(occ_summary)

@@ -31,6 +31,9 @@ if behaviour_tests():
         f"{OUT}/behaviour/{test}/comparisons.csv" for test in behaviour_tests()
     ]
     TRANSLATION_INPUTS["confounds"] = f"{OUT}/behaviour/confounds.csv"
+    TRANSLATION_INPUTS["endpoints"] = [
+        f"{OUT}/behaviour/{test}/endpoints.csv" for test in behaviour_tests()
+    ]
 if pk_tables():
     TRANSLATION_INPUTS["nca"] = f"{OUT}/pk/nca.csv"
     TRANSLATION_INPUTS["bioavailability"] = f"{OUT}/pk/bioavailability.csv"
@@ -115,6 +118,24 @@ rule translation:
             category="Translation",
             subcategory="Tables",
         ),
+        exposure_response=report(
+            f"{OUT}/translation/exposure_response.csv",
+            caption="../report/translation_exposure_response.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        human_dose_prediction=report(
+            f"{OUT}/translation/human_dose_prediction.csv",
+            caption="../report/translation_human_dose_prediction.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_response_figure=report(
+            f"{OUT}/translation/figures/exposure_response.svg",
+            caption="../report/translation_exposure_response_figure.rst",
+            category="Translation",
+            subcategory="Figures",
+        ),
         occupancy_time_figure=report(
             f"{OUT}/translation/figures/occupancy_time.svg",
             caption="../report/translation_occupancy_time_figure.rst",
@@ -136,6 +157,7 @@ rule translation:
     params:
         translation=config["translation"],
         alpha=config["behaviour"]["alpha"],
+        vehicle_label=config["behaviour"]["vehicle_label"],
         max_auc_pct_extrap=config["pk"]["max_auc_pct_extrap"],
         species_ratio_flag=config["binding"]["species_ratio_flag"],
     log:

@@ -11,9 +11,11 @@ from scripts import translation as tr
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
+from scripts.translation.dose_prediction import DOSE_PREDICTION_COLUMNS
+from scripts.translation.exposure_response import EXPOSURE_RESPONSE_COLUMNS
 from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS
 from scripts.translation.occupancy_time import AT_TEST_COLUMNS, OCCUPANCY_TIME_COLUMNS, kp_uu_note
-from scripts.translation.time_figures import plot_occupancy_time
+from scripts.translation.time_figures import plot_exposure_response, plot_occupancy_time
 
 
 def _given(smk, name) -> bool:
@@ -56,6 +58,12 @@ def main(smk):
         bioavailability=_table(smk, "bioavailability"),
         metabolites=_table(smk, "metabolites"),
         pk=pd.concat([read_csv(p) for p in smk.input.pk], ignore_index=True) if _given(smk, "pk") else None,
+        endpoints=(
+            pd.concat([read_csv(p) for p in smk.input.endpoints], ignore_index=True)
+            if _given(smk, "endpoints")
+            else None
+        ),
+        vehicle_label=smk.params.vehicle_label,
     )
     logging.info("effective doses (mg/kg): %s", out["effective_doses"])
     write_csv(out["exposure"], smk.output.exposure, columns=tr.EXPOSURE_COLUMNS)
@@ -72,6 +80,16 @@ def main(smk):
     write_csv(out["at_test"], smk.output.exposure_at_test, columns=AT_TEST_COLUMNS)
     write_csv(out["occupancy_time"], smk.output.occupancy_time, columns=OCCUPANCY_TIME_COLUMNS)
     write_csv(out["occupancy_summary"], smk.output.occupancy_summary)
+    write_csv(out["exposure_response"], smk.output.exposure_response, columns=EXPOSURE_RESPONSE_COLUMNS)
+    write_csv(out["human_dose_prediction"], smk.output.human_dose_prediction, columns=DOSE_PREDICTION_COLUMNS)
+    for row in out["dose_prediction_flags"]:
+        logging.warning("%s: %s", row["flag_id"], row["evidence"])
+    save_figure(
+        plot_exposure_response(
+            out["exposure_response_points"], out["exposure_response"], out["exposure_response_curves"]
+        ),
+        smk.output.exposure_response_figure,
+    )
     tau = float(cfg["dosing_interval_h"])
     save_figure(
         plot_occupancy_time(out["occupancy_time"], kp_uu_note(study, cfg), tau),
