@@ -219,9 +219,11 @@ TRANSLATION = Section(
             "Rat and human exposure",
             ResultTable("translation/exposure.csv"),
             Figures(
-                "translation/figures/exposure*.svg", "Rat vs human exposure", "translation_exposure_figure"
+                "translation/figures/exposure.svg", "Rat vs human exposure", "translation_exposure_figure"
             ),
         ),
+        Block("Human steady state", ResultTable("translation/human_steady_state.csv")),
+        Block("Rat exposure at the behavioural test", ResultTable("translation/exposure_at_test.csv")),
         Block("Exposure ratios", ResultTable("translation/exposure_ratios.csv")),
         Block(
             "Dose translation: BSA scaling vs exposure matching",
@@ -231,11 +233,30 @@ TRANSLATION = Section(
             "Receptor occupancy",
             ResultTable("translation/occupancy.csv"),
             Figures(
-                "translation/figures/occupancy*.svg",
+                "translation/figures/occupancy.svg",
                 "Receptor occupancy heatmap",
                 "translation_occupancy_figure",
             ),
         ),
+        Block(
+            "Receptor occupancy over time",
+            ResultTable("translation/occupancy_summary.csv"),
+            Figures(
+                "translation/figures/occupancy_time.svg",
+                "Occupancy over time, rat vs human",
+                "translation_occupancy_time_figure",
+            ),
+        ),
+        Block(
+            "Exposure-response",
+            ResultTable("translation/exposure_response.csv"),
+            Figures(
+                "translation/figures/exposure_response.svg",
+                "Exposure-response fits",
+                "translation_exposure_response_figure",
+            ),
+        ),
+        Block("Human dose that matches", ResultTable("translation/human_dose_prediction.csv")),
         Block("Ki values used for occupancy", ResultTable("translation/ki_used.csv")),
         Block("Human reference values", ResultTable("translation/reference.csv")),
     ),
