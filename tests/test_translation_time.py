@@ -454,3 +454,21 @@ def test_human_dose_prediction_by_hand_and_flag():
     far = pred.assign(within_clinical_range=False)
     evidence = dp.dose_prediction_flags(far, [15, 30, 45])[0]["evidence"]
     assert "rat EC50 fst immobility_s acute" in evidence and "H1" not in evidence
+
+
+def test_reference_without_tmax_gives_auc_but_no_peak():
+    reference = {k: v for k, v in REFERENCE.items() if k != "tmax_h"}
+    table, warnings = human_pk.human_steady_state(reference, [30], 24.0, 0.15, TR)
+    assert table["auc_tau_ss_ng_h_mL"].iloc[0] == pytest.approx(600.0)
+    assert table["cav_ss_ng_mL"].iloc[0] == pytest.approx(25.0)
+    assert (
+        table["cmax_ss_ng_mL"].isna().all() and len(warnings) == 1 and "neither ka nor a Tmax" in warnings[0]
+    )
+
+
+def test_multiple_dose_profiles_are_not_single_dose_group_profiles():
+    pk, nca, g = _iv_pk()
+    late = pk[pk["animal_id"] == "R0"].assign(animal_id="R9", time_h=lambda d: d["time_h"] + 480.0)
+    profiles = rp.group_profiles(pd.concat([pk, late]), nca, "drug", 24.0)
+    assert profiles[("iv", 1.0)].n_animals == 3
+    assert profiles[("iv", 1.0)].source == "measured"

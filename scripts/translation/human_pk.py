@@ -242,7 +242,13 @@ def human_steady_state(reference: dict, doses_mg, tau_h, fu, cfg: dict) -> tuple
     check = cmax_check(params, tolerance)
     warnings = []
     flags = ""
-    if not check["ok"]:
+    if not math.isfinite(check["predicted"]):
+        flags = (
+            "the reference gives neither ka nor a Tmax the model can honour: Cmax,ss and the model "
+            "Cmin,ss are not computed (AUCtau,ss and Cav,ss need only CL/F)"
+        )
+        warnings.append(flags)
+    elif not check["ok"]:
         flags = (
             f"one-compartment model predicts single-dose Cmax {check['predicted']:.3g} ng/mL at "
             f"{params['reference_dose_mg']:g} mg vs reference {check['reference']:.3g} ng/mL "
