@@ -983,11 +983,25 @@ def test_at_test_occupancy_is_used_by_the_flag_and_the_sedation_evidence_when_su
 def test_recommended_rat_dose_reaches_the_human_unbound_cmax_ss_by_hand():
     # 3 ng/mL unbound human target (20 x 0.15) from 0.9 ng/mL unbound per mg/kg (6 x 0.15) -> 3.33 mg/kg.
     assert tr.recommendations.exposure_matched_rat_dose(6.0, 20.0, 0.15, 0.15) == pytest.approx(20 / 6)
-    # Example-like study: rat Cmax at 10 mg/kg po = 60 x gm ng/mL; human Cmax,ss at the middle
-    # clinical dose (30 mg) = 58 x R, R = 1 / (1 - 2^(-24/20)); both fu 0.15 (rat by default).
+    # Example-like study: rat Cmax at 10 mg/kg po = 60 x gm ng/mL; both fu 0.15 (rat by default).
+    # Human Cmax,ss at the middle clinical dose (30 mg) comes from the one-compartment
+    # superposition model (the only source of human steady-state values): with CL/F =
+    # 30 mg / 630 ng.h/mL, k = ln2/20 h and ka 1 /h, the closed form
+    # Css(t) = D/V ka/(ka-k) (e^-kt/(1-e^-k tau) - e^-ka t/(1-e^-ka tau)), maximised on a fine grid.
     gm = float(np.exp(np.mean(np.log(1.0 + 0.05 * (np.arange(6) - 2.5)))))
-    r = 1.0 / (1.0 - 2 ** (-24 / 20))
-    dose = 58 * r / (60 * gm / 10)
-    flags = _run(example_like_tables())["flags"].set_index("flag_id")
+    k, ka, tau = np.log(2) / 20, 1.0, 24.0
+    v = 30 / 630 * 1000 / k
+    t = np.linspace(0, tau, 240001)
+    css = (
+        30
+        / v
+        * 1000
+        * ka
+        / (ka - k)
+        * (np.exp(-k * t) / (1 - np.exp(-k * tau)) - np.exp(-ka * t) / (1 - np.exp(-ka * tau)))
+    )
+    dose = css.max() / (60 * gm / 10)
+    reference = dict(REFERENCE, human_pk_one_compartment={"ka_per_h": {"value": ka}})
+    flags = _run(example_like_tables(), reference=reference)["flags"].set_index("flag_id")
     text = flags.loc["bioavailability_mismatch", "recommendation"]
     assert f"give about {dose:.2g} mg/kg po" in text and "30 mg/day" in text

@@ -12,11 +12,12 @@
   :func:`rat_exposure`.
 * Human exposure at each clinical dose, scaled linearly from the reference
   single dose (linear PK over the reference's linear dose range). Steady
-  state with dosing interval tau (``dosing_interval_h``): AUC(0-tau, ss) =
-  AUCinf(single dose) (superposition); accumulation factor
-  R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2; Cmax,ss = R x Cmax(single
-  dose) (exact for a one-compartment model with absorption complete before
-  Tmax, an approximation otherwise); Cavg,ss = AUC(0-tau, ss) / tau.
+  state with dosing interval tau (``dosing_interval_h``): from the
+  one-compartment superposition model of :mod:`scripts.translation.human_pk`
+  at the reference t1/2 value when its table is given (AUCtau,ss, Cmax,ss,
+  Cavg,ss); without it, AUC(0-tau, ss) = AUCinf(single dose),
+  R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2, Cmax,ss = R x Cmax(single
+  dose), Cavg,ss = AUC(0-tau, ss) / tau.
 * Rat concentrations for comparison: Cmax of the single dose (what an acute
   test sees) and Cavg = AUC / tau (tau = the same dosing interval).
 """
@@ -307,12 +308,15 @@ def human_auc_per_mg(reference) -> float:
     return ref_value(exposure, "auc_inf_ng_h_mL") / float(exposure["dose_mg"])
 
 
-def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
+def human_exposure(reference, doses_mg, fu, fu_source, tau_h, steady=None) -> pd.DataFrame:
     """Human exposure at each clinical dose, single dose and steady state
     (columns :data:`EXPOSURE_COLUMNS`): linear scaling from the reference
     single dose; steady state with R = 1/(1 - exp(-k tau)) from the
     reference t1/2 (its ``value``); Cavg,ss = AUCinf(single) / tau. Doses
-    outside the reference's linear range are flagged."""
+    outside the reference's linear range are flagged. *steady* (the table
+    of :func:`scripts.translation.human_pk.human_steady_state`) replaces
+    the steady-state values by the one-compartment superposition model at
+    the reference t1/2 value."""
     exposure = reference["single_dose_exposure"]
     ref_dose = float(exposure["dose_mg"])
     auc_ref = ref_value(exposure, "auc_inf_ng_h_mL")
@@ -380,7 +384,36 @@ def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     if out.empty:
         return pd.DataFrame(columns=EXPOSURE_COLUMNS)
+    if steady is not None and len(steady):
+        out = _model_steady_state(out, steady)
     return _add_unbound(out)
+
+
+def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame:
+    """Steady-state rows from the superposition model (reference t1/2
+    value): AUCtau,ss, Cmax,ss, Cav,ss and the accumulation ratio."""
+    out = out.copy()
+    central = steady[steady["t_half_basis"].astype(str).str.contains("reference value")]
+    for i, r in out[out["state"] == "steady_state"].iterrows():
+        m = central[np.isclose(central["dose_mg"].astype(float), float(r["dose"]))]
+        if m.empty:
+            continue
+        m = m.iloc[0]
+        out.loc[i, "auc_metric"] = "AUCtau,ss"
+        out.loc[i, "auc_ng_h_mL"] = float(m["auc_tau_ss_ng_h_mL"])
+        out.loc[i, "cmax_ng_mL"] = float(m["cmax_ss_ng_mL"])
+        out.loc[i, "c_avg_ng_mL"] = float(m["cav_ss_ng_mL"])
+        out.loc[i, "t_half_h"] = float(m["t_half_h"])
+        out.loc[i, "accumulation_factor"] = float(m["accumulation_ratio"])
+        out.loc[i, "source"] = "one-compartment model, superposition (human_steady_state.csv)"
+        flags = [f for f in (str(r["flags"] or ""), str(m["flags"] or "")) if f and f != "nan"]
+        out.loc[i, "flags"] = "; ".join(flags)
+        out.loc[i, "note"] = (
+            f"steady state by superposition of a one-compartment model (CL/F {float(m['cl_f_L_h']):.3g} L/h, "
+            f"V/F {float(m['v_f_L']):.4g} L, ka {float(m['ka_per_h']):.3g} /h) at t1/2 {float(m['t_half_h']):g} h; "
+            "values over the reference t1/2 range in human_steady_state.csv"
+        )
+    return out
 
 
 def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:

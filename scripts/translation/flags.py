@@ -327,6 +327,7 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
     for key, group in occ.groupby("_key", sort=False):
         rat = group[(group["species"] == "rat") & (group["basis"] == basis)]
         human = group[(group["species"] == "human") & group["basis"].isin(FLAG_BASES[basis])]
+        human = human[pd.to_numeric(human["occupancy"], errors="coerce").notna()]
         if rat.empty or human.empty:
             continue
         h = human["occupancy"].astype(float)
