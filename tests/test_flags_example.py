@@ -85,7 +85,7 @@ def test_example_evidence_numbers_equal_their_cited_cells(results):
         "behaviour/confounds.csv", "inventory/behaviour_groups.csv", "pk/bioavailability.csv",
         "pk/metabolites.csv", "pk/detectability.csv", "translation/exposure.csv",
         "translation/dose_translation.csv", "translation/occupancy.csv", "translation/reference.csv",
-        "translation/species_ki.csv",
+        "translation/species_ki.csv", "translation/human_dose_prediction.csv",
     }  # fmt: skip
     tables = {name: pd.read_csv(results / name, keep_default_na=False, na_values=[""]) for name in names}
     assert fe.check_flags(flags, tables, settings.config()) > 20

@@ -14,6 +14,7 @@ import yaml
 from scripts import settings
 from scripts import translation as tr
 from scripts.tables import InputError
+from scripts.translation import occupancy_time as ot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_YAML = REPO_ROOT / "resources" / "reference" / "mirtazapine_human.yaml"
@@ -962,10 +963,19 @@ def test_at_test_occupancy_is_used_by_the_flag_and_the_sedation_evidence_when_su
          "c_avg_unbound_ng_mL": [0.1], "auc_ng_h_mL": [1.0]}
     )  # fmt: skip
     human = tr.human_exposure(REFERENCE, [15, 30, 45], 0.15, "x", tau_h=24.0)
-    at_test = pd.DataFrame({"dose": [30.0], "route": ["po"], "c_unbound_ng_mL": [ki * mw / 1000 * 0.25]})
+    # The at-test value comes from the function that fills occupancy_summary.csv
+    # (a constant profile here: unbound C = Ki/4 over the 1-h test time).
+    fu = 0.15
+    value = ot.exposure_at_test(lambda t: np.full_like(np.asarray(t, float), ki * mw / 1000 * 0.25 / fu),
+                                (1.0, 1.0), 0.05, fu, 1.0, mw, ki)  # fmt: skip
+    at_test = pd.DataFrame(
+        {"test": ["fst"], "dose": [30.0], "route": ["po"], "regimen": ["acute"], "test_time_h": ["1"],
+         "receptor": ["H1"], "c_unbound_nM": [value["c_unbound_nM"]], "occupancy": [value["occupancy"]]}
+    )  # fmt: skip
     occ = tr.occupancy_table(rat, human, ki_used, mw, at_test=at_test)
     row = occ[occ["basis"] == "at_test"].iloc[0]
     assert row["species"] == "rat" and row["occupancy"] == pytest.approx(0.2)  # C = Ki/4 -> 20%
+    assert row["occupancy"] == value["occupancy"] and (row["test"], row["regimen"]) == ("fst", "acute")
     assert tr.flags.flag_basis(occ) == "at_test"
     assert tr.flags.flag_basis(occ[occ["basis"] != "at_test"]) == "cmax"
     confounds = pd.DataFrame(

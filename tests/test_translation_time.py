@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import flag_evidence as fe
 import numpy as np
 import pytest
 import yaml
@@ -452,8 +453,12 @@ def test_human_dose_prediction_by_hand_and_flag():
     inside = pred.assign(within_clinical_range=True)
     assert dp.dose_prediction_flags(inside, [15, 30, 45]) == []
     far = pred.assign(within_clinical_range=False)
-    evidence = dp.dose_prediction_flags(far, [15, 30, 45])[0]["evidence"]
-    assert "rat EC50 fst immobility_s acute" in evidence and "H1" not in evidence
+    flag = dp.dose_prediction_flags(far, [15, 30, 45])[0]
+    assert "rat EC50 fst immobility_s acute" in flag["evidence"] and "H1" not in flag["evidence"]
+    # through the registry: every number of the evidence is a cited cell of human_dose_prediction.csv
+    assert flag["area"] == "translation" and "translation/human_dose_prediction.csv|" in flag["evidence_refs"]
+    checked = fe.check_flags(pd.DataFrame([flag]), {"translation/human_dose_prediction.csv": far}, {})
+    assert checked >= 3 * len(far[far["target_kind"].isin(dp.EFFICACY_KINDS)])
 
 
 def test_reference_without_tmax_gives_auc_but_no_peak():

@@ -27,6 +27,7 @@ import pandas as pd
 from scripts.translation.common import fmt, is_empty
 from scripts.translation.effective import efficacy_directions
 from scripts.translation.occupancy import ng_per_ml_to_nM
+from scripts.translation.registry import Evidence, flag_row
 
 DOSE_PREDICTION_COLUMNS = [
     "target",
@@ -49,6 +50,7 @@ DOSE_PREDICTION_COLUMNS = [
     "note",
 ]
 FLAG_ID = "efficacious_exposure_outside_clinical"
+T_PREDICTION = "translation/human_dose_prediction.csv"
 EFFICACY_KINDS = ("efficacy_ec50", "lowest_effective_dose")
 
 
@@ -178,42 +180,41 @@ def human_dose_prediction(
 
 
 def dose_prediction_flags(prediction: pd.DataFrame, clinical_doses_mg) -> list:
-    """Rows for the flags registry: ``efficacious_exposure_outside_clinical``
-    when a predicted efficacious human dose (rat efficacy EC50 or exposure at
-    the lowest effective dose) lies outside the clinical dose range. Each
-    row: flag_id, flag, severity, area, evidence, recommendation. Severity
-    medium (the human model rests on reference values that are not all
-    confirmed; a dose far outside the range means the rat effect and the
-    clinical effect need not be the same pharmacology)."""
+    """Flag rows (registry :mod:`scripts.translation.registry`):
+    ``efficacious_exposure_outside_clinical`` when a predicted efficacious
+    human dose (rat efficacy EC50 or exposure at the lowest effective dose)
+    lies outside the clinical dose range, each number cited from
+    ``human_dose_prediction.csv`` (keys target_kind, test, endpoint,
+    regimen and basis). Severity medium
+    (the human model rests on reference values that are not all confirmed;
+    a dose far outside the range means the rat effect and the clinical
+    effect need not be the same pharmacology)."""
     if is_empty(prediction):
         return []
     rows = prediction[prediction["target_kind"].isin(EFFICACY_KINDS)]
     outside = rows[rows["within_clinical_range"].astype(str) == "False"]
     if outside.empty:
         return []
-    low, high = min(clinical_doses_mg), max(clinical_doses_mg)
-    parts = []
+    high = max(clinical_doses_mg)
+    ev, parts = Evidence(), []
     for _, r in outside.iterrows():
+        keys = {c: r[c] for c in ("target_kind", "test", "endpoint", "regimen", "basis")}
         dose = float(r["human_dose_mg"])
-        fold = dose / high if dose > high else low / dose
         ci = ""
         if math.isfinite(float(r["ci_low_mg"])) or math.isfinite(float(r["ci_high_mg"])):
-            ci = f" (95% CI {fmt(float(r['ci_low_mg']))}-{fmt(float(r['ci_high_mg']))})"
+            ci = (
+                f" (95% CI {ev.cell(T_PREDICTION, keys, 'ci_low_mg', r['ci_low_mg'])}-"
+                f"{ev.cell(T_PREDICTION, keys, 'ci_high_mg', r['ci_high_mg'])})"
+            )
+        side = "above" if dose > high else "below"
         parts.append(
-            f"{r['target']}: {fmt(float(r['target_unbound_nM']))} nM unbound -> {fmt(dose)} mg/day{ci} "
-            f"at {r['basis']}, {fmt(fold)}-fold outside the clinical {low:g}-{high:g} mg/day"
+            f"{ev.quote(T_PREDICTION, keys, 'target', r['target'])}: {ev.cell(T_PREDICTION, keys, 'target_unbound_nM', r['target_unbound_nM'])} nM unbound -> "
+            f"{ev.cell(T_PREDICTION, keys, 'human_dose_mg', dose)} mg/day{ci} at {r['basis']}, {side} the clinical "
+            f"{ev.quote(T_PREDICTION, keys, 'clinical_range_mg', r['clinical_range_mg'])} mg/day"
         )
-    return [
-        {
-            "flag_id": FLAG_ID,
-            "flag": "efficacious exposure outside the clinical range",
-            "severity": "medium",
-            "area": "translation",
-            "evidence": "; ".join(parts),
-            "recommendation": (
-                "The rat effect needs a human exposure outside the clinical dose range: check whether the rat "
-                "effect and the clinical effect share the same pharmacology (receptor occupancy at test time, "
-                "exposure basis), and test doses giving clinically relevant unbound exposures."
-            ),
-        }
-    ]
+    recommendation = (
+        "The rat effect needs a human exposure outside the clinical dose range: check whether the rat "
+        "effect and the clinical effect share the same pharmacology (receptor occupancy at test time, "
+        "exposure basis), and test doses giving clinically relevant unbound exposures."
+    )
+    return [flag_row(FLAG_ID, "medium", "; ".join(parts), recommendation, ev)]

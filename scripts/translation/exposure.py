@@ -57,6 +57,8 @@ EXPOSURE_COLUMNS = [
     "extrapolated",
     "extrapolation_factor",
     "basis_time_h",
+    "cmin_ng_mL",
+    "cmin_unbound_ng_mL",
 ]
 EXPOSURE_RATIO_COLUMNS = [
     "rat_dose_mg_kg",
@@ -67,6 +69,8 @@ EXPOSURE_RATIO_COLUMNS = [
     "auc_unbound_ratio",
     "cmax_ratio",
     "cmax_unbound_ratio",
+    "rat_auc_metric",
+    "human_auc_metric",
 ]
 
 # --------------------------------------------------------------------------
@@ -294,6 +298,9 @@ def _add_unbound(df: pd.DataFrame) -> pd.DataFrame:
     df["auc_unbound_ng_h_mL"] = df["auc_ng_h_mL"].astype(float) * df["fu"].astype(float)
     df["cmax_unbound_ng_mL"] = df["cmax_ng_mL"].astype(float) * df["fu"].astype(float)
     df["c_avg_unbound_ng_mL"] = df["c_avg_ng_mL"].astype(float) * df["fu"].astype(float)
+    if "cmin_ng_mL" not in df:
+        df["cmin_ng_mL"] = float("nan")
+    df["cmin_unbound_ng_mL"] = df["cmin_ng_mL"].astype(float) * df["fu"].astype(float)
     return df[EXPOSURE_COLUMNS]
 
 
@@ -403,6 +410,7 @@ def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame
         out.loc[i, "auc_ng_h_mL"] = float(m["auc_tau_ss_ng_h_mL"])
         out.loc[i, "cmax_ng_mL"] = float(m["cmax_ss_ng_mL"])
         out.loc[i, "c_avg_ng_mL"] = float(m["cav_ss_ng_mL"])
+        out.loc[i, "cmin_ng_mL"] = float(m["cmin_ss_ng_mL"])
         out.loc[i, "t_half_h"] = float(m["t_half_h"])
         out.loc[i, "accumulation_factor"] = float(m["accumulation_ratio"])
         out.loc[i, "source"] = "one-compartment model, superposition (human_steady_state.csv)"
@@ -418,7 +426,10 @@ def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame
 
 def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     """Rat over human exposure for every rat dose x route and human dose x
-    state: AUC and Cmax, total and unbound (rat single dose)."""
+    state: AUC and Cmax, total and unbound (rat single dose). Like with
+    like: rat Cmax against human Cmax (single dose, and Cmax,ss at steady
+    state); rat AUC against the human AUC of the same state (AUCinf single
+    dose, AUCtau,ss at steady state), the metrics named per row."""
     rows = []
     if is_empty(rat) or is_empty(human):
         return pd.DataFrame(columns=EXPOSURE_RATIO_COLUMNS)
@@ -434,6 +445,8 @@ def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
                     "auc_unbound_ratio": r["auc_unbound_ng_h_mL"] / h["auc_unbound_ng_h_mL"],
                     "cmax_ratio": r["cmax_ng_mL"] / h["cmax_ng_mL"],
                     "cmax_unbound_ratio": r["cmax_unbound_ng_mL"] / h["cmax_unbound_ng_mL"],
+                    "rat_auc_metric": r["auc_metric"],
+                    "human_auc_metric": h["auc_metric"],
                 }
             )
     return pd.DataFrame(rows, columns=EXPOSURE_RATIO_COLUMNS)

@@ -319,3 +319,20 @@ def at_test(occupancy_time: pd.DataFrame, species, dose, route, regimen, window)
                 values[column] = float(np.trapezoid(np.interp(grid, t, y), grid) / (end - start))
         out.append({"receptor": receptor, **values})
     return pd.DataFrame(out, columns=["receptor", "c_unbound_nM", "occupancy"])
+
+
+def rat_occupancy_at_test(summary: pd.DataFrame) -> pd.DataFrame:
+    """The rat rows of an ``occupancy_summary`` table that carry a test: the
+    occupancy at the behavioural test (computed once, by
+    :func:`exposure_at_test`), shaped for the ``at_test`` basis of
+    :func:`scripts.translation.occupancy.occupancy_table`. One row per test
+    x dose x route x regimen x receptor (tests sharing a test window are
+    ";"-joined, as in the summary)."""
+    columns = ["test", "dose", "route", "regimen", "test_time_h", "receptor", "c_unbound_nM", "occupancy"]
+    if is_empty(summary) or "occupancy_at_test" not in summary:
+        return pd.DataFrame(columns=columns)
+    rows = summary[(summary["species"] == "rat") & (summary["test"].astype(str) != "")]
+    rows = rows[pd.to_numeric(rows["occupancy_at_test"], errors="coerce").notna()]
+    return rows.rename(columns={"c_unbound_at_test_nM": "c_unbound_nM", "occupancy_at_test": "occupancy"})[
+        columns
+    ].reset_index(drop=True)

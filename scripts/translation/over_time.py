@@ -6,6 +6,7 @@ returns beside the single-time translation)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from scripts.translation.dose_prediction import DOSE_PREDICTION_COLUMNS, human_dose_prediction
@@ -18,6 +19,7 @@ from scripts.translation.occupancy_time import (
     kp_uu,
     occupancy_over_time,
     rat_groups,
+    rat_occupancy_at_test,
 )
 from scripts.translation.rat_profiles import group_profiles
 
@@ -33,6 +35,7 @@ def empty_time_tables() -> dict:
         "exposure_response_points": pd.DataFrame(),
         "exposure_response_curves": pd.DataFrame(),
         "human_dose_prediction": pd.DataFrame(columns=DOSE_PREDICTION_COLUMNS),
+        "occupancy_at_test": rat_occupancy_at_test(None),
     }
 
 
@@ -88,6 +91,73 @@ def exposure_over_time(
         "exposure_response_points": er_points,
         "exposure_response_curves": er_curves,
         "human_dose_prediction": prediction,
+        "occupancy_at_test": rat_occupancy_at_test(occ_summary),
     }
-    keep = ("exposure_response_points", "exposure_response_curves")
+    keep = ("exposure_response_points", "exposure_response_curves", "occupancy_at_test")
     return {k: v if len(v) or k in keep else empty[k] for k, v in out.items()}
+
+
+def effective_at_test(occupancy_at_test: pd.DataFrame, effective_table) -> pd.DataFrame:
+    """The at-test occupancy rows of the effective results: test x regimen x
+    dose with an effect (adjusted p < alpha in the test's direction); all
+    rows when no effective table is given."""
+    if effective_table is None or not len(effective_table) or not len(occupancy_at_test):
+        return occupancy_at_test if effective_table is None else occupancy_at_test.iloc[0:0]
+    keys = {(str(t), str(r), float(d)) for t, r, d in zip(
+        effective_table["test"], effective_table["regimen"], effective_table["dose_mg_kg"])}  # fmt: skip
+    mask = [
+        any((t, str(r), float(d)) in keys for t in str(tests).split(";"))
+        for tests, r, d in zip(
+            occupancy_at_test["test"], occupancy_at_test["regimen"], occupancy_at_test["dose"]
+        )
+    ]
+    return occupancy_at_test[mask]
+
+
+def at_test_exposure_rows(at_test: pd.DataFrame, rat: pd.DataFrame, tau_h) -> pd.DataFrame:
+    """Rows for ``exposure.csv``: the rat exposure at the behavioural test
+    (``state`` at_test, the concentration in the ``c_avg`` columns: the value
+    at the test time or its mean over the test window), with ``basis_time_h``
+    the time after the last dose (a window's start; the note gives the
+    window). fu, its source and the extrapolation marks come from the rat
+    row of the same dose and route (the profile is scaled from the same
+    measured doses)."""
+    rows = []
+    if at_test is None or not len(at_test) or rat is None or not len(rat):
+        return pd.DataFrame(rows)
+    for _, a in at_test.iterrows():
+        if not pd.notna(a.get("c_total_ng_mL")):
+            continue
+        match = rat[
+            (rat["route"] == a["route"]) & np.isclose(rat["dose"].astype(float), float(a["dose_mg_kg"]))
+        ]
+        if match.empty:
+            continue
+        r = match.iloc[0]
+        rows.append(
+            {
+                "species": "rat",
+                "dose": float(a["dose_mg_kg"]),
+                "dose_unit": "mg/kg",
+                "route": a["route"],
+                "state": "at_test",
+                "source": f"exposure_at_test.csv ({a['profile_source']})",
+                "n": r["n"],
+                "auc_metric": "",
+                "auc_ng_h_mL": float("nan"),
+                "cmax_ng_mL": float("nan"),
+                "c_avg_ng_mL": float(a["c_total_ng_mL"]),
+                "fu": r["fu"],
+                "fu_source": r["fu_source"],
+                "t_half_h": r["t_half_h"],
+                "accumulation_factor": float("nan"),
+                "dosing_interval_h": tau_h,
+                "flags": r["flags"],
+                "note": f"{a['test']} {a['regimen']}: concentration at {a['test_time_h']} h after the last dose "
+                f"({a['test_time_source']}); held in the c_avg columns",
+                "extrapolated": r["extrapolated"],
+                "extrapolation_factor": r["extrapolation_factor"],
+                "basis_time_h": float(a["test_start_h"]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -12,10 +12,12 @@ from scripts.translation import flags as fl
 from scripts.translation import pk_flags as pf
 from scripts.translation.context import effect_context
 from scripts.translation.design import route_mismatches, study_design
+from scripts.translation.dose_prediction import dose_prediction_flags
 from scripts.translation.effective import doses_of, effective_results, tested_doses
 from scripts.translation.exposure import (
     EXPOSURE_COLUMNS,
     EXPOSURE_RATIO_COLUMNS,
+    _add_unbound,
     exposure_ratios,
     human_exposure,
     parent_nca_groups,
@@ -30,7 +32,7 @@ from scripts.translation.occupancy import (
     occupancy_table,
     study_ki,
 )
-from scripts.translation.over_time import exposure_over_time
+from scripts.translation.over_time import at_test_exposure_rows, effective_at_test, exposure_over_time
 from scripts.translation.recommendations import exposure_matched_rat_dose
 from scripts.translation.reference import (
     REFERENCE_COLUMNS,
@@ -222,26 +224,6 @@ def translate(
             human_confirmed=record_confirmed(reference, "single_dose_exposure", "auc_inf_ng_h_mL"),
         )
         ref_table = reference_table(reference)
-    occ = (
-        occupancy_table(measured, human, ki_used, mw, occupancy_doses)
-        if mw
-        else pd.DataFrame(columns=OCCUPANCY_COLUMNS)
-    )
-    if reference is not None:
-        flags += fl.flag_occupancy(occ, float(cfg["occupancy_difference_points"]), human_ki_confirmed)
-    flags += fl.flag_confounds(confounds, compound, design, occ)
-    if design.tests or behaviour_groups is not None:
-        flags += fl.flag_single_model(design)
-        flags += fl.flag_acute_only(design)
-    flags += fl.flag_route_mismatch(route_mismatches(behaviour_groups, vehicle_label))
-    flags += fl.flag_single_sex(design)
-    flags += fl.flag_species_ki(
-        sk,
-        float(species_ratio_flag),
-        float(cfg["species_ki_high_fold"]),
-        design,
-        has_ki=ki is not None and len(ki) > 0,
-    )
     times = exposure_over_time(
         study,
         reference,
@@ -259,8 +241,31 @@ def translate(
         mw=mw,
         vehicle_label=vehicle_label,
     )
-
-    parts = [t for t in (rat, human) if len(t)]
+    at_test_occ = effective_at_test(times["occupancy_at_test"], effective_table if effective else None)
+    occ = (
+        occupancy_table(measured, human, ki_used, mw, occupancy_doses, at_test=at_test_occ)
+        if mw
+        else pd.DataFrame(columns=OCCUPANCY_COLUMNS)
+    )
+    if reference is not None:
+        flags += fl.flag_occupancy(occ, float(cfg["occupancy_difference_points"]), human_ki_confirmed)
+    flags += fl.flag_confounds(confounds, compound, design, occ)
+    if design.tests or behaviour_groups is not None:
+        flags += fl.flag_single_model(design)
+        flags += fl.flag_acute_only(design)
+    flags += fl.flag_route_mismatch(route_mismatches(behaviour_groups, vehicle_label))
+    flags += fl.flag_single_sex(design)
+    if reference is not None:
+        flags += dose_prediction_flags(times["human_dose_prediction"], clinical_doses(study, reference))
+    flags += fl.flag_species_ki(
+        sk,
+        float(species_ratio_flag),
+        float(cfg["species_ki_high_fold"]),
+        design,
+        has_ki=ki is not None and len(ki) > 0,
+    )
+    at_rows = at_test_exposure_rows(times["at_test"], rat, tau)
+    parts = [t for t in (rat, _add_unbound(at_rows) if len(at_rows) else at_rows, human) if len(t)]
     exposure = (
         pd.concat(parts, ignore_index=True)[EXPOSURE_COLUMNS]
         if parts
