@@ -144,3 +144,40 @@ def test_exposure_response_statuses(tables):
             assert r["ec50_ci_low_nM"] <= r["ec50_nM"]
         if math.isfinite(r["ec50_ci_high_nM"]):
             assert r["ec50_nM"] <= r["ec50_ci_high_nM"]
+
+
+def test_occupancy_at_test_rows_equal_the_summary(example_run):
+    """occupancy.csv's at_test rows are the summary's occupancy_at_test (one
+    computation, two tables), at the effective doses; human c_min rows are
+    Cmin,ss from the steady-state model; exposure.csv's at-test rows carry
+    basis_time_h and the exposure_at_test.csv concentration."""
+    folder = example_run[2] / "translation"
+    occ = pd.read_csv(folder / "occupancy.csv")
+    summary = pd.read_csv(folder / "occupancy_summary.csv")
+    at = occ[occ["basis"] == "at_test"]
+    assert len(at)
+    rat = summary[summary["species"] == "rat"]
+    for _, r in at.iterrows():
+        m = rat[
+            (rat["receptor"] == r["receptor"])
+            & np.isclose(rat["dose"], r["dose"])
+            & (rat["regimen"] == r["regimen"])
+            & (rat["test"] == r["test"])
+        ]
+        assert len(m) == 1
+        assert r["occupancy"] == pytest.approx(m["occupancy_at_test"].iloc[0], rel=1e-12)
+        assert r["c_unbound_nM"] == pytest.approx(m["c_unbound_at_test_nM"].iloc[0], rel=1e-12)
+    steady = pd.read_csv(folder / "human_steady_state.csv")
+    central = steady[steady["t_half_basis"].str.contains("reference value")].set_index("dose_mg")
+    cmin = occ[(occ["species"] == "human") & (occ["basis"] == "c_min")]
+    assert len(cmin)
+    for _, r in cmin.iterrows():
+        c_nM = central.loc[r["dose"], "cmin_ss_unbound_ng_mL"] / 265.36 * 1000
+        assert r["c_unbound_nM"] == pytest.approx(c_nM, rel=1e-9)
+        assert r["occupancy"] == pytest.approx(c_nM / (c_nM + r["ki_nM"]), rel=1e-9)
+    exposure = pd.read_csv(folder / "exposure.csv")
+    at_test = pd.read_csv(folder / "exposure_at_test.csv").dropna(subset=["c_total_ng_mL"])
+    rows = exposure[exposure["state"] == "at_test"]
+    assert len(rows) == len(at_test) and rows["basis_time_h"].notna().all()
+    assert sorted(rows["c_avg_ng_mL"]) == pytest.approx(sorted(at_test["c_total_ng_mL"]))
+    assert exposure.loc[exposure["state"] != "at_test", "basis_time_h"].isna().all()
