@@ -141,4 +141,5 @@ def tables_of(inputs: dict, out: dict) -> dict:
         "translation/occupancy.csv": out["occupancy"],
         "translation/reference.csv": out["reference"],
         "translation/species_ki.csv": out["species_ki"],
+        "translation/human_dose_prediction.csv": out["human_dose_prediction"],
     }

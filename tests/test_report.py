@@ -268,7 +268,8 @@ def test_expected_flags_are_in_the_scorecard(example_report):
     for flag in (
         "bioavailability mismatch",
         "metabolite profile difference",
-        "sedation confound at an effective dose",
+        "effect despite sedation",
+        "efficacious exposure outside the clinical range",
     ):
         assert flag in scorecard
 

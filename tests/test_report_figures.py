@@ -52,7 +52,7 @@ def test_exposure_is_points_on_log_axes_with_alt_text(tmp_path):
     assert all(ax.get_yscale() == "log" and not ax.containers for ax in fig.axes)  # no bar containers
     assert fig.alt_text == (
         "Rat versus human exposure on log axes: rat Cmax 48.7 ng/mL at 10 mg/kg versus human steady-state "
-        "Cmax 103 ng/mL at 30 mg/day, against the human therapeutic range 30–80 ng/mL; unbound AUC rat 34.3 "
+        "Cmax 103 ng/mL at 30 mg/day, against the human therapeutic range 30–80 ng/mL (a steady-state trough range); unbound AUC rat 34.3 "
         "vs human 94.5 ng·h/mL."
     )
     save_figure(fig, tmp_path / "exposure.svg")

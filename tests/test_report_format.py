@@ -143,7 +143,10 @@ def test_verdict_sentences_from_the_tables(results):
 
 
 def test_page_renders_verdict_references_and_optional_tables(results):
-    write(results, "translation/occupancy_time.csv", [{"receptor": "H1", "time_h": 1.0, "occupancy": 0.5}])
+    # (occupancy_time.csv is now linked beside its figure; a table no block names stands in)
+    write(
+        results, "translation/occupancy_by_region.csv", [{"receptor": "H1", "time_h": 1.0, "occupancy": 0.5}]
+    )
     html = render.render(render.build_context(results, settings.config(), "2026-01-01"))
     assert 'id="verdict"' in html and html.index('id="verdict"') < html.index('id="scorecard"')
     # the flag links to its area's section
@@ -156,8 +159,8 @@ def test_page_renders_verdict_references_and_optional_tables(results):
     cited = set(re.findall(r'href="#ref-(\d+)"', html))
     assert cited and cited <= set(re.findall(r'<li id="ref-(\d+)"', html))
     # an optional table of a newer step appears, folded, with its occupancy in %
-    block = html[html.index('id="translation-occupancy-time"') :]
-    assert "Occupancy over the dosing interval" in block[:400] and ">50<" in block
+    block = html[html.index('id="translation-occupancy-by-region"') :]
+    assert "Occupancy by region" in block[:400] and ">50<" in block
 
 
 def test_page_without_optional_tables_still_renders(results):

@@ -14,6 +14,7 @@ import yaml
 from scripts import settings
 from scripts import translation as tr
 from scripts.tables import InputError
+from scripts.translation import occupancy_time as ot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_YAML = REPO_ROOT / "resources" / "reference" / "mirtazapine_human.yaml"
@@ -962,10 +963,19 @@ def test_at_test_occupancy_is_used_by_the_flag_and_the_sedation_evidence_when_su
          "c_avg_unbound_ng_mL": [0.1], "auc_ng_h_mL": [1.0]}
     )  # fmt: skip
     human = tr.human_exposure(REFERENCE, [15, 30, 45], 0.15, "x", tau_h=24.0)
-    at_test = pd.DataFrame({"dose": [30.0], "route": ["po"], "c_unbound_ng_mL": [ki * mw / 1000 * 0.25]})
+    # The at-test value comes from the function that fills occupancy_summary.csv
+    # (a constant profile here: unbound C = Ki/4 over the 1-h test time).
+    fu = 0.15
+    value = ot.exposure_at_test(lambda t: np.full_like(np.asarray(t, float), ki * mw / 1000 * 0.25 / fu),
+                                (1.0, 1.0), 0.05, fu, 1.0, mw, ki)  # fmt: skip
+    at_test = pd.DataFrame(
+        {"test": ["fst"], "dose": [30.0], "route": ["po"], "regimen": ["acute"], "test_time_h": ["1"],
+         "receptor": ["H1"], "c_unbound_nM": [value["c_unbound_nM"]], "occupancy": [value["occupancy"]]}
+    )  # fmt: skip
     occ = tr.occupancy_table(rat, human, ki_used, mw, at_test=at_test)
     row = occ[occ["basis"] == "at_test"].iloc[0]
     assert row["species"] == "rat" and row["occupancy"] == pytest.approx(0.2)  # C = Ki/4 -> 20%
+    assert row["occupancy"] == value["occupancy"] and (row["test"], row["regimen"]) == ("fst", "acute")
     assert tr.flags.flag_basis(occ) == "at_test"
     assert tr.flags.flag_basis(occ[occ["basis"] != "at_test"]) == "cmax"
     confounds = pd.DataFrame(
@@ -983,11 +993,25 @@ def test_at_test_occupancy_is_used_by_the_flag_and_the_sedation_evidence_when_su
 def test_recommended_rat_dose_reaches_the_human_unbound_cmax_ss_by_hand():
     # 3 ng/mL unbound human target (20 x 0.15) from 0.9 ng/mL unbound per mg/kg (6 x 0.15) -> 3.33 mg/kg.
     assert tr.recommendations.exposure_matched_rat_dose(6.0, 20.0, 0.15, 0.15) == pytest.approx(20 / 6)
-    # Example-like study: rat Cmax at 10 mg/kg po = 60 x gm ng/mL; human Cmax,ss at the middle
-    # clinical dose (30 mg) = 58 x R, R = 1 / (1 - 2^(-24/20)); both fu 0.15 (rat by default).
+    # Example-like study: rat Cmax at 10 mg/kg po = 60 x gm ng/mL; both fu 0.15 (rat by default).
+    # Human Cmax,ss at the middle clinical dose (30 mg) comes from the one-compartment
+    # superposition model (the only source of human steady-state values): with CL/F =
+    # 30 mg / 630 ng.h/mL, k = ln2/20 h and ka 1 /h, the closed form
+    # Css(t) = D/V ka/(ka-k) (e^-kt/(1-e^-k tau) - e^-ka t/(1-e^-ka tau)), maximised on a fine grid.
     gm = float(np.exp(np.mean(np.log(1.0 + 0.05 * (np.arange(6) - 2.5)))))
-    r = 1.0 / (1.0 - 2 ** (-24 / 20))
-    dose = 58 * r / (60 * gm / 10)
-    flags = _run(example_like_tables())["flags"].set_index("flag_id")
+    k, ka, tau = np.log(2) / 20, 1.0, 24.0
+    v = 30 / 630 * 1000 / k
+    t = np.linspace(0, tau, 240001)
+    css = (
+        30
+        / v
+        * 1000
+        * ka
+        / (ka - k)
+        * (np.exp(-k * t) / (1 - np.exp(-k * tau)) - np.exp(-ka * t) / (1 - np.exp(-ka * tau)))
+    )
+    dose = css.max() / (60 * gm / 10)
+    reference = dict(REFERENCE, human_pk_one_compartment={"ka_per_h": {"value": ka}})
+    flags = _run(example_like_tables(), reference=reference)["flags"].set_index("flag_id")
     text = flags.loc["bioavailability_mismatch", "recommendation"]
     assert f"give about {dose:.2g} mg/kg po" in text and "30 mg/day" in text

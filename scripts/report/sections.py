@@ -274,7 +274,7 @@ TRANSLATION = Section(
         Block(
             "Rat and human exposure",
             figures=Figures(
-                "translation/figures/exposure*.svg", "Rat vs human exposure", "translation_exposure_figure"
+                "translation/figures/exposure.svg", "Rat vs human exposure", "translation_exposure_figure"
             ),
             link="translation/exposure.csv",
         ),
@@ -285,14 +285,44 @@ TRANSLATION = Section(
         Block(
             "Receptor occupancy",
             figures=Figures(
-                "translation/figures/occupancy*.svg",
+                "translation/figures/occupancy.svg",
                 "Receptor occupancy heatmap",
                 "translation_occupancy_figure",
             ),
             link="translation/occupancy.csv",
         ),
+        Block(
+            "Receptor occupancy over time",
+            figures=Figures(
+                "translation/figures/occupancy_time.svg",
+                "Occupancy over time, rat vs human",
+                "translation_occupancy_time_figure",
+            ),
+            link="translation/occupancy_time.csv",
+        ),
+        Block(
+            "Exposure-response",
+            figures=Figures(
+                "translation/figures/exposure_response.svg",
+                "Exposure-response fits",
+                "translation_exposure_response_figure",
+            ),
+            link="translation/exposure_response.csv",
+        ),
+        Block("Human dose that matches", ResultTable("translation/human_dose_prediction.csv")),
         Block("Exposure per species and dose", ResultTable("translation/exposure.csv"), details=True),
+        Block("Human steady state", ResultTable("translation/human_steady_state.csv"), details=True),
+        Block(
+            "Rat exposure at the behavioural test",
+            ResultTable("translation/exposure_at_test.csv"),
+            details=True,
+        ),
         Block("Exposure ratios", ResultTable("translation/exposure_ratios.csv"), details=True),
+        Block(
+            "Occupancy at test and over the day",
+            ResultTable("translation/occupancy_summary.csv"),
+            details=True,
+        ),
         Block("Effective doses", ResultTable("translation/effective_doses.csv"), details=True),
         Block("Ki values used for occupancy", ResultTable("translation/ki_used.csv"), details=True),
         Block("Human reference values", ResultTable("translation/reference.csv"), details=True),

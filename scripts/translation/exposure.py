@@ -12,11 +12,12 @@
   :func:`rat_exposure`.
 * Human exposure at each clinical dose, scaled linearly from the reference
   single dose (linear PK over the reference's linear dose range). Steady
-  state with dosing interval tau (``dosing_interval_h``): AUC(0-tau, ss) =
-  AUCinf(single dose) (superposition); accumulation factor
-  R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2; Cmax,ss = R x Cmax(single
-  dose) (exact for a one-compartment model with absorption complete before
-  Tmax, an approximation otherwise); Cavg,ss = AUC(0-tau, ss) / tau.
+  state with dosing interval tau (``dosing_interval_h``): from the
+  one-compartment superposition model of :mod:`scripts.translation.human_pk`
+  at the reference t1/2 value when its table is given (AUCtau,ss, Cmax,ss,
+  Cavg,ss); without it, AUC(0-tau, ss) = AUCinf(single dose),
+  R = 1 / (1 - exp(-k tau)), k = ln 2 / t1/2, Cmax,ss = R x Cmax(single
+  dose), Cavg,ss = AUC(0-tau, ss) / tau.
 * Rat concentrations for comparison: Cmax of the single dose (what an acute
   test sees) and Cavg = AUC / tau (tau = the same dosing interval).
 """
@@ -56,6 +57,8 @@ EXPOSURE_COLUMNS = [
     "extrapolated",
     "extrapolation_factor",
     "basis_time_h",
+    "cmin_ng_mL",
+    "cmin_unbound_ng_mL",
 ]
 EXPOSURE_RATIO_COLUMNS = [
     "rat_dose_mg_kg",
@@ -66,6 +69,8 @@ EXPOSURE_RATIO_COLUMNS = [
     "auc_unbound_ratio",
     "cmax_ratio",
     "cmax_unbound_ratio",
+    "rat_auc_metric",
+    "human_auc_metric",
 ]
 
 # --------------------------------------------------------------------------
@@ -293,6 +298,9 @@ def _add_unbound(df: pd.DataFrame) -> pd.DataFrame:
     df["auc_unbound_ng_h_mL"] = df["auc_ng_h_mL"].astype(float) * df["fu"].astype(float)
     df["cmax_unbound_ng_mL"] = df["cmax_ng_mL"].astype(float) * df["fu"].astype(float)
     df["c_avg_unbound_ng_mL"] = df["c_avg_ng_mL"].astype(float) * df["fu"].astype(float)
+    if "cmin_ng_mL" not in df:
+        df["cmin_ng_mL"] = float("nan")
+    df["cmin_unbound_ng_mL"] = df["cmin_ng_mL"].astype(float) * df["fu"].astype(float)
     return df[EXPOSURE_COLUMNS]
 
 
@@ -307,12 +315,15 @@ def human_auc_per_mg(reference) -> float:
     return ref_value(exposure, "auc_inf_ng_h_mL") / float(exposure["dose_mg"])
 
 
-def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
+def human_exposure(reference, doses_mg, fu, fu_source, tau_h, steady=None) -> pd.DataFrame:
     """Human exposure at each clinical dose, single dose and steady state
     (columns :data:`EXPOSURE_COLUMNS`): linear scaling from the reference
     single dose; steady state with R = 1/(1 - exp(-k tau)) from the
     reference t1/2 (its ``value``); Cavg,ss = AUCinf(single) / tau. Doses
-    outside the reference's linear range are flagged."""
+    outside the reference's linear range are flagged. *steady* (the table
+    of :func:`scripts.translation.human_pk.human_steady_state`) replaces
+    the steady-state values by the one-compartment superposition model at
+    the reference t1/2 value."""
     exposure = reference["single_dose_exposure"]
     ref_dose = float(exposure["dose_mg"])
     auc_ref = ref_value(exposure, "auc_inf_ng_h_mL")
@@ -380,12 +391,45 @@ def human_exposure(reference, doses_mg, fu, fu_source, tau_h) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     if out.empty:
         return pd.DataFrame(columns=EXPOSURE_COLUMNS)
+    if steady is not None and len(steady):
+        out = _model_steady_state(out, steady)
     return _add_unbound(out)
+
+
+def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame:
+    """Steady-state rows from the superposition model (reference t1/2
+    value): AUCtau,ss, Cmax,ss, Cav,ss and the accumulation ratio."""
+    out = out.copy()
+    central = steady[steady["t_half_basis"].astype(str).str.contains("reference value")]
+    for i, r in out[out["state"] == "steady_state"].iterrows():
+        m = central[np.isclose(central["dose_mg"].astype(float), float(r["dose"]))]
+        if m.empty:
+            continue
+        m = m.iloc[0]
+        out.loc[i, "auc_metric"] = "AUCtau,ss"
+        out.loc[i, "auc_ng_h_mL"] = float(m["auc_tau_ss_ng_h_mL"])
+        out.loc[i, "cmax_ng_mL"] = float(m["cmax_ss_ng_mL"])
+        out.loc[i, "c_avg_ng_mL"] = float(m["cav_ss_ng_mL"])
+        out.loc[i, "cmin_ng_mL"] = float(m["cmin_ss_ng_mL"])
+        out.loc[i, "t_half_h"] = float(m["t_half_h"])
+        out.loc[i, "accumulation_factor"] = float(m["accumulation_ratio"])
+        out.loc[i, "source"] = "one-compartment model, superposition (human_steady_state.csv)"
+        flags = [f for f in (str(r["flags"] or ""), str(m["flags"] or "")) if f and f != "nan"]
+        out.loc[i, "flags"] = "; ".join(flags)
+        out.loc[i, "note"] = (
+            f"steady state by superposition of a one-compartment model (CL/F {float(m['cl_f_L_h']):.3g} L/h, "
+            f"V/F {float(m['v_f_L']):.4g} L, ka {float(m['ka_per_h']):.3g} /h) at t1/2 {float(m['t_half_h']):g} h; "
+            "values over the reference t1/2 range in human_steady_state.csv"
+        )
+    return out
 
 
 def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     """Rat over human exposure for every rat dose x route and human dose x
-    state: AUC and Cmax, total and unbound (rat single dose)."""
+    state: AUC and Cmax, total and unbound (rat single dose). Like with
+    like: rat Cmax against human Cmax (single dose, and Cmax,ss at steady
+    state); rat AUC against the human AUC of the same state (AUCinf single
+    dose, AUCtau,ss at steady state), the metrics named per row."""
     rows = []
     if is_empty(rat) or is_empty(human):
         return pd.DataFrame(columns=EXPOSURE_RATIO_COLUMNS)
@@ -401,6 +445,8 @@ def exposure_ratios(rat: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
                     "auc_unbound_ratio": r["auc_unbound_ng_h_mL"] / h["auc_unbound_ng_h_mL"],
                     "cmax_ratio": r["cmax_ng_mL"] / h["cmax_ng_mL"],
                     "cmax_unbound_ratio": r["cmax_unbound_ng_mL"] / h["cmax_unbound_ng_mL"],
+                    "rat_auc_metric": r["auc_metric"],
+                    "human_auc_metric": h["auc_metric"],
                 }
             )
     return pd.DataFrame(rows, columns=EXPOSURE_RATIO_COLUMNS)

@@ -56,17 +56,25 @@ def plot_exposure(exposure: pd.DataFrame, therapeutic_range, tau_h):
                 high,
                 color=OKABE_ITO[2],
                 alpha=0.15,
-                label=f"human therapeutic range {low:g}–{high:g} ng/mL",
+                label=f"human therapeutic range {low:g}–{high:g} ng/mL (steady-state trough)",
             )
         )
-    for xi, sp, hi, lo in zip(x, species, cmax, cavg):
+    # human Cmin,ss (superposition model): what the trough range is compared with
+    cmin = np.r_[
+        np.full(n_rat, np.nan),
+        human["cmin_ng_mL"].to_numpy(float) if "cmin_ng_mL" in human else np.full(len(human), np.nan),
+    ]
+    for xi, sp, hi, lo, trough in zip(x, species, cmax, cavg, cmin):
         face = colours[sp] if sp == "rat" else "white"
-        ax.vlines(xi, lo, hi, color=colours[sp], lw=1.5)
+        ax.vlines(xi, np.nanmin([lo, trough]) if np.isfinite(trough) else lo, hi, color=colours[sp], lw=1.5)
         ax.plot(xi, hi, marker="^", ms=7, color=colours[sp], mfc=face, ls="")
         ax.plot(xi, lo, marker="o", ms=6, color=colours[sp], mfc=face, ls="")
+        if np.isfinite(trough):
+            ax.plot(xi, trough, marker="v", ms=7, color=colours[sp], mfc=face, ls="")
     handles += [
         Line2D([], [], marker="^", color="grey", ls="", label="Cmax (rat single dose; human steady state)"),
         Line2D([], [], marker="o", color="grey", ls="", label=f"Cavg = AUC / {tau_h:g} h"),
+        Line2D([], [], marker="v", color="grey", ls="", label="Cmin,ss (human, vs the trough range)"),
         Line2D([], [], marker="o", color=colours["rat"], ls="", label="rat (filled)"),
         Line2D([], [], marker="o", color=colours["human"], mfc="white", ls="", label="human (open)"),
     ]
@@ -98,8 +106,11 @@ def plot_exposure(exposure: pd.DataFrame, therapeutic_range, tau_h):
     )
     if therapeutic_range is not None:
         text += (
-            f", against the human therapeutic range {therapeutic_range[0]:g}–{therapeutic_range[1]:g} ng/mL"
+            f", against the human therapeutic range {therapeutic_range[0]:g}–{therapeutic_range[1]:g} ng/mL "
+            "(a steady-state trough range"
         )
+        troughs = cmin[n_rat:][np.isfinite(cmin[n_rat:])]
+        text += f", compared with the human Cmin,ss {_span(troughs)} ng/mL)" if len(troughs) else ")"
     set_alt_text(
         fig, text + f"; unbound AUC rat {_span(auc_u[:n_rat])} vs human {_span(auc_u[n_rat:])} ng·h/mL."
     )

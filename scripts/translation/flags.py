@@ -73,7 +73,20 @@ def _h1_at_test(occ, dose, regimen):
     ]
     if "regimen" in occ and len(rows):
         rows = rows[rows["regimen"].astype(str) == str(regimen)]
+    if "test" in occ and len(rows):  # the efficacy test's own test time, not the open field's
+        efficacy = rows[rows["test"].astype(str) != LOCOMOTOR_TEST]
+        rows = efficacy if len(efficacy) else rows
     return rows.iloc[0] if len(rows) else None
+
+
+def _at_test_keys(r) -> dict:
+    """Evidence keys of an at-test occupancy row (test and regimen make it
+    unique)."""
+    keys = {"species": "rat", "receptor": r["receptor"], "dose": float(r["dose"]), "basis": "at_test"}
+    for column in ("test", "regimen"):
+        if column in r and pd.notna(r[column]) and str(r[column]):
+            keys[column] = r[column]
+    return keys
 
 
 def flag_confounds(confounds, compound, design, occupancy=None) -> list:
@@ -127,12 +140,7 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
             if class_id == "effect_despite_sedation":
                 h1 = _h1_at_test(occupancy, r["dose_mg_kg"], r["regimen"])
                 if h1 is not None:
-                    okeys = {
-                        "species": "rat",
-                        "receptor": h1["receptor"],
-                        "dose": float(h1["dose"]),
-                        "basis": "at_test",
-                    }
+                    okeys = _at_test_keys(h1)
                     text += f"; H1 occupancy at test time {ev.cell(T_OCCUPANCY, okeys, 'occupancy', h1['occupancy'], percent=True)}"
             parts.append(text)
         alpha = block["alpha"].iloc[0]
@@ -327,6 +335,7 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
     for key, group in occ.groupby("_key", sort=False):
         rat = group[(group["species"] == "rat") & (group["basis"] == basis)]
         human = group[(group["species"] == "human") & group["basis"].isin(FLAG_BASES[basis])]
+        human = human[pd.to_numeric(human["occupancy"], errors="coerce").notna()]
         if rat.empty or human.empty:
             continue
         h = human["occupancy"].astype(float)
@@ -341,8 +350,14 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
                 continue
             sides.append(different)
             keys = {"species": "rat", "receptor": r["receptor"], "dose": float(r["dose"]), "basis": basis}
+            where = ""
+            if basis == "at_test":
+                keys = _at_test_keys(r)
+                if "test" in keys:
+                    time = ev.quote(T_OCCUPANCY, keys, "test_time_h", r["test_time_h"])
+                    where = f" ({keys['test']} {keys.get('regimen', '')}, {time} h after the dose)"
             parts.append(
-                f"rat {float(r['dose']):g} {r['dose_unit']} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
+                f"rat {float(r['dose']):g} {r['dose_unit']}{where} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
                 + (" (other side of half occupancy)" if different else "")
             )
         if not parts:
@@ -364,7 +379,7 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
             + "; ".join(parts)
             + f" vs human {ev.cell(T_OCCUPANCY, lk, 'occupancy', lo, percent=True)}-"
             f"{ev.cell(T_OCCUPANCY, hk, 'occupancy', hi, percent=True)} at the clinical doses "
-            f"(steady state; threshold {ev.config('translation.occupancy_difference_points', points)} points)"
+            f"(steady state{', trough to peak' if basis == 'at_test' else ''}; threshold {ev.config('translation.occupancy_difference_points', points)} points)"
         )
         confirmed = human_ki_confirmed.get(key, False)
         severity = "high" if any(sides) and confirmed else "medium"

@@ -29,6 +29,9 @@ OCCUPANCY_COLUMNS = [
     "c_unbound_nM",
     "ki_nM",
     "occupancy",
+    "test",
+    "regimen",
+    "test_time_h",
 ]
 KI_USED_COLUMNS = ["species", "receptor", "ki_nM", "source", "n_assays", "confirmed"]
 
@@ -144,16 +147,20 @@ def occupancy_table(
     """Occupancy rows (columns :data:`OCCUPANCY_COLUMNS`): rat at each dose
     in *rat_doses* (all rat rows when None) with the rat Ki, at ``cmax``
     (single-dose Cmax) and ``c_avg`` (AUC / tau); human at each clinical
-    dose at steady state (``cmax`` = Cmax,ss, ``c_avg`` = Cavg,ss) with the
+    dose at steady state (``cmax`` = Cmax,ss, ``c_avg`` = Cavg,ss and, where
+    the human steady-state model gives it, ``c_min`` = Cmin,ss) with the
     human Ki. Receptors without a Ki for a species are left out for that
     species. Rat dose_unit names the route ("mg/kg po").
 
-    *at_test* (optional) is the rat unbound concentration at the time of the
-    behavioural test, from the concentration-time profile: a table with
-    columns dose, route and c_unbound_ng_mL, one row per dose x route. Its
-    rows add the basis ``at_test``, which the occupancy flag then reads
-    (:data:`scripts.translation.flags.FLAG_BASES`). Without it there is no
-    ``at_test`` row: nothing is approximated."""
+    *at_test* (optional) is the rat occupancy at the time of the behavioural
+    test, read off the concentration-time profile by
+    :func:`scripts.translation.occupancy_time.exposure_at_test` (the same
+    values as ``occupancy_summary.csv``'s occupancy_at_test): one row per
+    test x dose x route x regimen x receptor with columns test, dose, route,
+    regimen, test_time_h, receptor, c_unbound_nM and occupancy. Its rows at
+    *rat_doses* are copied with the basis ``at_test``, which the occupancy
+    flag then reads (:data:`scripts.translation.flags.FLAG_BASES`). Without
+    it there is no ``at_test`` row: nothing is approximated."""
     rows = []
     if is_empty(ki_used):
         return pd.DataFrame(columns=OCCUPANCY_COLUMNS)
@@ -167,22 +174,20 @@ def occupancy_table(
         blocks.append(("rat", sel, lambda r: f"mg/kg {r['route']}"))
     if not is_empty(human):
         blocks.append(("human", human[human["state"] == "steady_state"], lambda r: "mg/day po"))
-    if not is_empty(at_test) and not is_empty(rat):
-        doses = set(blocks[0][1]["dose"].astype(float)) if blocks and blocks[0][0] == "rat" else set()
-        sel = at_test[at_test["dose"].astype(float).isin(doses)]
-        blocks.append(("rat", sel.assign(_at_test=True), lambda r: f"mg/kg {r['route']}"))
+    bases = (
+        ("cmax", "cmax_unbound_ng_mL"),
+        ("c_avg", "c_avg_unbound_ng_mL"),
+        ("c_min", "cmin_unbound_ng_mL"),
+    )
     for species, table, unit in blocks:
         kis = ki_used[ki_used["species"] == species].set_index("key")["ki_nM"]
         for key in order:
             if key not in kis.index:
                 continue
             for _, r in table.sort_values("dose").iterrows():
-                bases = (
-                    (("at_test", "c_unbound_ng_mL"),)
-                    if "_at_test" in r
-                    else (("cmax", "cmax_unbound_ng_mL"), ("c_avg", "c_avg_unbound_ng_mL"))
-                )
                 for basis, column in bases:
+                    if basis == "c_min" and not pd.notna(r.get(column)):
+                        continue  # no Cmin (rat single dose; human model without one)
                     c_nM = float(ng_per_ml_to_nM(r[column], molecular_weight))
                     rows.append(
                         {
@@ -196,6 +201,31 @@ def occupancy_table(
                             "occupancy": occupancy(c_nM, float(kis[key])),
                         }
                     )
+    if not is_empty(at_test) and not is_empty(rat):
+        kis = ki_used[ki_used["species"] == "rat"].set_index("key")["ki_nM"]
+        sel = (
+            at_test
+            if rat_doses is None
+            else at_test[at_test["dose"].astype(float).isin([float(d) for d in rat_doses])]
+        )
+        sel = sel.assign(_key=sel["receptor"].map(norm_name))
+        sel = sel[sel["_key"].isin(kis.index)].assign(_order=lambda f: f["_key"].map(order.index))
+        for _, r in sel.sort_values(["_order", "dose", "regimen", "test"]).iterrows():
+            rows.append(
+                {
+                    "species": "rat",
+                    "receptor": names[r["_key"]],
+                    "dose": float(r["dose"]),
+                    "dose_unit": f"mg/kg {r['route']}",
+                    "basis": "at_test",
+                    "c_unbound_nM": float(r["c_unbound_nM"]),
+                    "ki_nM": float(kis[r["_key"]]),
+                    "occupancy": float(r["occupancy"]),
+                    "test": r["test"],
+                    "regimen": r["regimen"],
+                    "test_time_h": r["test_time_h"],
+                }
+            )
     return pd.DataFrame(rows, columns=OCCUPANCY_COLUMNS)
 
 

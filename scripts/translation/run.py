@@ -12,16 +12,19 @@ from scripts.translation import flags as fl
 from scripts.translation import pk_flags as pf
 from scripts.translation.context import effect_context
 from scripts.translation.design import route_mismatches, study_design
+from scripts.translation.dose_prediction import dose_prediction_flags
 from scripts.translation.effective import doses_of, effective_results, tested_doses
 from scripts.translation.exposure import (
     EXPOSURE_COLUMNS,
     EXPOSURE_RATIO_COLUMNS,
+    _add_unbound,
     exposure_ratios,
     human_exposure,
     parent_nca_groups,
     rat_exposure,
     rat_half_life,
 )
+from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS, human_steady_state
 from scripts.translation.occupancy import (
     KI_USED_COLUMNS,
     OCCUPANCY_COLUMNS,
@@ -29,6 +32,7 @@ from scripts.translation.occupancy import (
     occupancy_table,
     study_ki,
 )
+from scripts.translation.over_time import at_test_exposure_rows, effective_at_test, exposure_over_time
 from scripts.translation.recommendations import exposure_matched_rat_dose
 from scripts.translation.reference import (
     REFERENCE_COLUMNS,
@@ -72,7 +76,10 @@ def dose_match(rat, human, fu_rat, fu_human):
     Cmax,ss at the middle clinical dose, from the highest measured
     (not extrapolated) rat dose of that route; {} when not computable."""
     measured = rat[~rat["extrapolated"].astype(bool) & rat["source"].str.startswith("NCA group")]
-    ss = human[human["state"] == "steady_state"].sort_values("dose")
+    ss = human[
+        (human["state"] == "steady_state") & pd.to_numeric(human["cmax_ng_mL"], errors="coerce").notna()
+    ]
+    ss = ss.sort_values("dose")
     if measured.empty or ss.empty:
         return {}
     r = measured.sort_values("dose").iloc[-1]
@@ -111,19 +118,27 @@ def translate(
     pk_design=None,
     receptors=None,
     sexes=(),
+    pk=None,
+    endpoints=None,
 ) -> dict:
     """Run the whole cross-check and return the output tables as a dict:
     exposure, exposure_ratios, dose_translation, occupancy, ki_used,
-    species_ki, flags, reference, effective_results, effect_context, plus effective_doses
-    (mg/kg list), therapeutic_range ((low, high) ng/mL or None) and design.
-    *study* is the validated study metadata; *cfg* the config
-    ``translation`` section; *alpha* is ``behaviour.alpha``,
+    species_ki, flags, reference, effective_results, effect_context,
+    human_steady_state (the superposition model per clinical dose x t1/2)
+    and its warnings, at_test (rat exposure at the behavioural test),
+    occupancy_time and occupancy_summary, exposure_response (with its
+    points and curves for the figure), human_dose_prediction, plus
+    effective_doses (mg/kg list), therapeutic_range ((low, high) ng/mL or
+    None) and design. *study* is the validated study metadata; *cfg* the
+    config ``translation`` section; *alpha* is ``behaviour.alpha``,
     *max_auc_pct_extrap* ``pk.max_auc_pct_extrap``, *species_ratio_flag*
     ``binding.species_ratio_flag`` and *vehicle_label*
-    ``behaviour.vehicle_label``. Any area table may be None (not provided).
-    *reference* is the human reference with the study overrides applied
-    (None -> every rat-side result, and human-side outputs empty with
-    "not assessable" flags)."""
+    ``behaviour.vehicle_label``. Any area table may be None (not provided);
+    *pk* the validated PK rows (concentration-time, for the group
+    profiles); *endpoints* the behaviour areas' per-animal ``endpoints.csv``
+    rows (exposure-response). *reference* is the human reference with the
+    study overrides applied (None -> every rat-side result, and human-side
+    outputs empty with "not assessable" flags)."""
     compound = study["compound"]
     tau = float(cfg["dosing_interval_h"])
     flags = []
@@ -134,6 +149,9 @@ def translate(
         receptors if receptors is not None else ki,
         sexes,
     )
+    steady = pd.DataFrame(columns=HUMAN_STEADY_STATE_COLUMNS)
+    steady_warnings = []
+    fu_h = float("nan")
 
     fu_rat, fu_rat_source = species_fu(study, reference or {}, "rat", float(cfg["default_fu_rat"]))
     doses = tested_doses(behaviour_groups, compound)
@@ -176,7 +194,9 @@ def translate(
         match = {}
     else:
         fu_h, fu_h_source = species_fu(study, reference, "human", float(cfg["default_fu_rat"]))
-        human = human_exposure(reference, clinical_doses(study, reference), fu_h, fu_h_source, tau)
+        clinical = clinical_doses(study, reference)
+        steady, steady_warnings = human_steady_state(reference, clinical, tau, fu_h, cfg)
+        human = human_exposure(reference, clinical, fu_h, fu_h_source, tau, steady=steady)
         ratios = exposure_ratios(measured, human)
         translation = dose_translation(
             measured,
@@ -204,8 +224,26 @@ def translate(
             human_confirmed=record_confirmed(reference, "single_dose_exposure", "auc_inf_ng_h_mL"),
         )
         ref_table = reference_table(reference)
+    times = exposure_over_time(
+        study,
+        reference,
+        cfg,
+        compound=compound,
+        behaviour_groups=behaviour_groups,
+        pk=pk,
+        nca=nca,
+        endpoints=endpoints,
+        effective_table=effective_table,
+        steady=steady,
+        ki_used=ki_used,
+        fu_rat=fu_rat,
+        fu_h=fu_h,
+        mw=mw,
+        vehicle_label=vehicle_label,
+    )
+    at_test_occ = effective_at_test(times["occupancy_at_test"], effective_table if effective else None)
     occ = (
-        occupancy_table(measured, human, ki_used, mw, occupancy_doses)
+        occupancy_table(measured, human, ki_used, mw, occupancy_doses, at_test=at_test_occ)
         if mw
         else pd.DataFrame(columns=OCCUPANCY_COLUMNS)
     )
@@ -217,6 +255,8 @@ def translate(
         flags += fl.flag_acute_only(design)
     flags += fl.flag_route_mismatch(route_mismatches(behaviour_groups, vehicle_label))
     flags += fl.flag_single_sex(design)
+    if reference is not None:
+        flags += dose_prediction_flags(times["human_dose_prediction"], clinical_doses(study, reference))
     flags += fl.flag_species_ki(
         sk,
         float(species_ratio_flag),
@@ -224,8 +264,8 @@ def translate(
         design,
         has_ki=ki is not None and len(ki) > 0,
     )
-
-    parts = [t for t in (rat, human) if len(t)]
+    at_rows = at_test_exposure_rows(times["at_test"], rat, tau)
+    parts = [t for t in (rat, _add_unbound(at_rows) if len(at_rows) else at_rows, human) if len(t)]
     exposure = (
         pd.concat(parts, ignore_index=True)[EXPOSURE_COLUMNS]
         if parts
@@ -247,4 +287,7 @@ def translate(
         "effective_doses": effective,
         "therapeutic_range": therapeutic_range(reference),
         "design": design,
+        "human_steady_state": steady,
+        "warnings": steady_warnings,
+        **times,
     }

@@ -42,6 +42,8 @@ if pk_tables():
     TRANSLATION_INPUTS["metabolites"] = f"{OUT}/pk/metabolites.csv"
     TRANSLATION_INPUTS["detectability"] = f"{OUT}/pk/detectability.csv"
     TRANSLATION_INPUTS["proportionality"] = f"{OUT}/pk/dose_proportionality.csv"
+    # concentration-time rows, for the rat group profiles over time
+    TRANSLATION_INPUTS["pk"] = [validated("pk", table) for table in pk_tables()]
 
 
 rule translation:
@@ -107,6 +109,54 @@ rule translation:
             caption="../report/translation_reference.rst",
             category="Translation",
             subcategory="Tables",
+        ),
+        human_steady_state=report(
+            f"{OUT}/translation/human_steady_state.csv",
+            caption="../report/translation_human_steady_state.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_at_test=report(
+            f"{OUT}/translation/exposure_at_test.csv",
+            caption="../report/translation_exposure_at_test.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy_time=report(
+            f"{OUT}/translation/occupancy_time.csv",
+            caption="../report/translation_occupancy_time.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        occupancy_summary=report(
+            f"{OUT}/translation/occupancy_summary.csv",
+            caption="../report/translation_occupancy_summary.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_response=report(
+            f"{OUT}/translation/exposure_response.csv",
+            caption="../report/translation_exposure_response.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        human_dose_prediction=report(
+            f"{OUT}/translation/human_dose_prediction.csv",
+            caption="../report/translation_human_dose_prediction.rst",
+            category="Translation",
+            subcategory="Tables",
+        ),
+        exposure_response_figure=report(
+            f"{OUT}/translation/figures/exposure_response.svg",
+            caption="../report/translation_exposure_response_figure.rst",
+            category="Translation",
+            subcategory="Figures",
+        ),
+        occupancy_time_figure=report(
+            f"{OUT}/translation/figures/occupancy_time.svg",
+            caption="../report/translation_occupancy_time_figure.rst",
+            category="Translation",
+            subcategory="Figures",
         ),
         exposure_figure=report(
             f"{OUT}/translation/figures/exposure.svg",

@@ -11,6 +11,11 @@ from scripts import translation as tr
 from scripts.plotting import save_figure
 from scripts.rule_support import run_rule
 from scripts.tables import read_csv, write_csv
+from scripts.translation.dose_prediction import DOSE_PREDICTION_COLUMNS
+from scripts.translation.exposure_response import EXPOSURE_RESPONSE_COLUMNS
+from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS
+from scripts.translation.occupancy_time import AT_TEST_COLUMNS, OCCUPANCY_TIME_COLUMNS, kp_uu_note
+from scripts.translation.time_figures import plot_exposure_response, plot_occupancy_time
 
 
 def _given(smk, name) -> bool:
@@ -63,6 +68,12 @@ def main(smk):
         metabolites=_table(smk, "metabolites"),
         detectability=_table(smk, "detectability"),
         proportionality=_table(smk, "proportionality"),
+        pk=pd.concat([read_csv(p) for p in smk.input.pk], ignore_index=True) if _given(smk, "pk") else None,
+        endpoints=(
+            pd.concat([read_csv(p) for p in smk.input.endpoints], ignore_index=True)
+            if _given(smk, "endpoints")
+            else None
+        ),
     )
     logging.info("effective doses (mg/kg): %s", out["effective_doses"])
     write_csv(out["exposure"], smk.output.exposure, columns=tr.EXPOSURE_COLUMNS)
@@ -75,7 +86,25 @@ def main(smk):
     write_csv(out["flags"], smk.output.flags, columns=tr.FLAG_COLUMNS)
     write_csv(out["effect_context"], smk.output.effect_context, columns=tr.CONTEXT_COLUMNS)
     write_csv(out["reference"], smk.output.reference, columns=tr.REFERENCE_COLUMNS)
+    for text in out["warnings"]:
+        logging.warning("human steady state: %s", text)
+    write_csv(out["human_steady_state"], smk.output.human_steady_state, columns=HUMAN_STEADY_STATE_COLUMNS)
+    write_csv(out["at_test"], smk.output.exposure_at_test, columns=AT_TEST_COLUMNS)
+    write_csv(out["occupancy_time"], smk.output.occupancy_time, columns=OCCUPANCY_TIME_COLUMNS)
+    write_csv(out["occupancy_summary"], smk.output.occupancy_summary)
+    write_csv(out["exposure_response"], smk.output.exposure_response, columns=EXPOSURE_RESPONSE_COLUMNS)
+    write_csv(out["human_dose_prediction"], smk.output.human_dose_prediction, columns=DOSE_PREDICTION_COLUMNS)
+    save_figure(
+        plot_exposure_response(
+            out["exposure_response_points"], out["exposure_response"], out["exposure_response_curves"]
+        ),
+        smk.output.exposure_response_figure,
+    )
     tau = float(cfg["dosing_interval_h"])
+    save_figure(
+        plot_occupancy_time(out["occupancy_time"], kp_uu_note(study, cfg), tau),
+        smk.output.occupancy_time_figure,
+    )
     save_figure(tr.plot_exposure(out["exposure"], out["therapeutic_range"], tau), smk.output.exposure_figure)
     save_figure(tr.plot_occupancy(out["occupancy"], tau), smk.output.occupancy_figure)
 
