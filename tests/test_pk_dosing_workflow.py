@@ -72,3 +72,19 @@ def test_dosing_record_without_samples_stops_the_run_naming_file_row_and_column(
     control = workflow_copy / "results" / "dosing_ghost" / "validated" / "pk_control"
     assert not (control / "checked.csv").exists()  # the failed check leaves no output
     assert not (workflow_copy / "results" / "dosing_ghost" / "pk" / "nca.csv").exists()
+
+
+def test_control_file_warnings_reach_the_inventory(workflow_copy, tmp_path):
+    study = write_study(tmp_path / "study", "dosing_warned")
+    dosing = study / "pk" / "dosing.csv"
+    dosing.write_bytes(b"\xef\xbb\xbf" + dosing.read_bytes())  # a byte-order mark is removed with a warning
+    target = "results/dosing_warned/inventory/warnings.csv"
+    run_snakemake(workflow_copy, target, "--config", f"study_dir={study}", check=True)
+    inventory = workflow_copy / "results" / "dosing_warned" / "inventory"
+    warnings = pd.read_csv(inventory / "warnings.csv")
+    control = warnings[warnings["kind"] == "pk_control"]
+    assert list(control["file"]) == ["pk/dosing.csv"]
+    assert "byte-order mark" in control["message"].iloc[0]
+    files = pd.read_csv(inventory / "files.csv").set_index("name")
+    assert files.loc["dosing", "kind"] == "pk_control" and files.loc["dosing", "n_warnings"] == 1
+    assert files.loc["lambda_z", "n_warnings"] == 0

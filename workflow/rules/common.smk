@@ -90,6 +90,15 @@ def pk_tables():
     return [s for s in _stems("pk") if s not in RESERVED_PK_STEMS]
 
 
+# The PK control files present, {stem: path}: pk/dosing.csv and
+# pk/lambda_z.csv (reserved stems, validated by rule pk_control).
+PK_CONTROL = {
+    stem: STUDY_DIR / "pk" / f"{stem}.csv"
+    for stem in RESERVED_PK_STEMS
+    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
+}
+
+
 def table_file(folder, stem):
     """The data table (CSV or workbook) of one stem; a stem the study lacks
     gives the CSV name, so Snakemake reports the missing input."""
@@ -132,6 +141,7 @@ def all_validated():
         "saturation": saturation_assays(),
         "behaviour": behaviour_tests(),
         "pk": pk_tables(),
+        "pk_control": sorted(PK_CONTROL),
     }
     tables = [validated(k, s) for k, stems in listing.items() for s in stems]
     warnings = [validated_warnings(k, s) for k, stems in listing.items() for s in stems]

@@ -13,16 +13,12 @@ def pk_params(keys):
     return {key: config["pk"][key] for key in keys}
 
 
-# The PK control files pk/dosing.csv and pk/lambda_z.csv (reserved stems, not
-# concentration files). Each is validated on its own (pk_control, read by
-# pk_nca), and checked against every validated concentration file
-# (pk_control_check, required by pk_aggregate): editing one PK file then
-# reruns the check, not the NCA of the other files.
-PK_CONTROL = {
-    stem: STUDY_DIR / "pk" / f"{stem}.csv"
-    for stem in ("dosing", "lambda_z")
-    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
-}
+# The PK control files pk/dosing.csv and pk/lambda_z.csv (PK_CONTROL, see
+# common.smk) are not concentration files. Each is validated on its own
+# (pk_control, read by pk_nca; its warnings reach the inventory), and checked
+# against every validated concentration file (pk_control_check, required by
+# pk_aggregate): editing one PK file then reruns the check, not the NCA of
+# the other files.
 
 
 def pk_control(stem):
@@ -46,7 +42,7 @@ rule pk_control:
         table=validated("pk_control", "{control}"),
         warnings=validated_warnings("pk_control", "{control}"),
     wildcard_constraints:
-        control="dosing|lambda_z",
+        control="|".join(RESERVED_PK_STEMS),
     priority: VALIDATION_PRIORITY
     log:
         log_path("pk_control", "{control}"),
