@@ -90,12 +90,12 @@ def pk_tables():
     return [s for s in _stems("pk") if s not in RESERVED_PK_STEMS]
 
 
-# The PK control files present, {stem: path}: pk/dosing.csv and
-# pk/lambda_z.csv (reserved stems, validated by rule pk_control).
+# The PK control files present, {stem: path}: pk/dosing and pk/lambda_z
+# (.csv or .xlsx; reserved stems, validated by rule pk_control).
 PK_CONTROL = {
-    stem: STUDY_DIR / "pk" / f"{stem}.csv"
+    stem: TABLE_FILES["pk"][stem]
     for stem in RESERVED_PK_STEMS
-    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
+    if stem in TABLE_FILES["pk"]
 }
 
 

@@ -37,7 +37,7 @@ localrules:
 
 rule pk_control:
     input:
-        table=f"{STUDY_DIR}/pk/{{control}}.csv",
+        table=area_table("pk", "control"),
     output:
         table=validated("pk_control", "{control}"),
         warnings=validated_warnings("pk_control", "{control}"),
