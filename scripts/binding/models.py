@@ -248,14 +248,9 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
     if len(y) <= n_varying:
         result["message"] = f"{len(y)} points cannot determine {n_varying} parameters"
         return result
-    try:
-        fit = _minimize_four_pl(params, x, y)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        result["message"] = f"fit error: {error}"
-        return result
-    values = {name: fit.params[name].value for name in PARAMS}
-    if not fit.success or not all(np.isfinite(list(values.values()))):
-        result["message"] = f"fit did not converge: {fit.message}"
+    fit, values, failure = run_fit(lambda: _minimize_four_pl(params, x, y), PARAMS)
+    if failure:
+        result["message"] = failure
         return result
     result.update(_fit_statistics(x, y, fit, values, params))
     return result
@@ -281,6 +276,20 @@ def empty_fit(n_points: int) -> dict:
         for suffix in ("", "_se", "_ci_low", "_ci_high"):
             result[f"{name}{suffix}"] = np.nan
     return result
+
+
+def run_fit(minimise, names) -> tuple:
+    """Call *minimise* (returning an lmfit result): (fit, {name: estimate}
+    of *names*, None) when it converged to finite estimates, else
+    (None, None, why not)."""
+    try:
+        fit = minimise()
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        return None, None, f"fit error: {error}"
+    values = {name: fit.params[name].value for name in names}
+    if not fit.success or not all(np.isfinite(list(values.values()))):
+        return None, None, f"fit did not converge: {fit.message}"
+    return fit, values, None
 
 
 def fit_quality(y, predicted, n_varying: int) -> dict:

@@ -21,6 +21,7 @@ from scripts.binding.models import (
     at_bound,
     estimates_with_ci,
     fit_quality,
+    run_fit,
     saturation_model,
     saturation_total_nsb,
 )
@@ -153,14 +154,12 @@ def fit_saturation_curve(x, is_total, y) -> dict:
         ns=dict(value=start["ns"]),
         background=dict(value=start["background"]),
     )
-    try:
-        fit = model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12})
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        out["message"] = f"fit error: {error}"
-        return out
-    values = {name: fit.params[name].value for name in SATURATION_PARAMS}
-    if not fit.success or not all(np.isfinite(list(values.values()))):
-        out["message"] = f"fit did not converge: {fit.message}"
+    fit, values, failure = run_fit(
+        lambda: model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12}),
+        SATURATION_PARAMS,
+    )
+    if failure:
+        out["message"] = failure
         return out
     quality = fit_quality(y, saturation_total_nsb(x, is_total, **values), fit.nvarys)
     out.update({key: quality[key] for key in ("success", "message", "dof", "r_squared")})
