@@ -99,6 +99,21 @@ PK_CONTROL = {
 }
 
 
+def pk_control(stem):
+    """The validated PK control table, when the study has the file."""
+    return [validated("pk_control", stem)] if stem in PK_CONTROL else []
+
+
+def pk_control_checked():
+    return [f"{OUT}/validated/pk_control/checked.csv"] if PK_CONTROL else []
+
+
+def config_params(section, keys):
+    """The settings *keys* of config *section*, for a rule's params: each rule
+    gets only those it uses, so changing one reruns only its jobs."""
+    return {key: config[section][key] for key in keys}
+
+
 def table_file(folder, stem):
     """The data table (CSV or workbook) of one stem; a stem the study lacks
     gives the CSV name, so Snakemake reports the missing input."""
