@@ -24,6 +24,7 @@ PACKAGES = (
     "Jinja2",
     "PyYAML",
     "jsonschema",
+    "openpyxl",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

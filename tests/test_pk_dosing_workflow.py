@@ -72,3 +72,40 @@ def test_dosing_record_without_samples_stops_the_run_naming_file_row_and_column(
     control = workflow_copy / "results" / "dosing_ghost" / "validated" / "pk_control"
     assert not (control / "checked.csv").exists()  # the failed check leaves no output
     assert not (workflow_copy / "results" / "dosing_ghost" / "pk" / "nca.csv").exists()
+
+
+def test_control_file_warnings_reach_the_inventory(workflow_copy, tmp_path):
+    study = write_study(tmp_path / "study", "dosing_warned")
+    dosing = study / "pk" / "dosing.csv"
+    dosing.write_bytes(b"\xef\xbb\xbf" + dosing.read_bytes())  # a byte-order mark is removed with a warning
+    target = "results/dosing_warned/inventory/warnings.csv"
+    run_snakemake(workflow_copy, target, "--config", f"study_dir={study}", check=True)
+    inventory = workflow_copy / "results" / "dosing_warned" / "inventory"
+    warnings = pd.read_csv(inventory / "warnings.csv")
+    control = warnings[warnings["kind"] == "pk_control"]
+    assert list(control["file"]) == ["pk/dosing.csv"]
+    assert "byte-order mark" in control["message"].iloc[0]
+    files = pd.read_csv(inventory / "files.csv").set_index("name")
+    assert files.loc["dosing", "kind"] == "pk_control" and files.loc["dosing", "n_warnings"] == 1
+    assert files.loc["lambda_z", "n_warnings"] == 0
+
+
+def test_dosing_workbook_is_read_as_the_control_file(workflow_copy, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    study = write_study(tmp_path / "study", "dosing_workbook")
+    dosing = study / "pk" / "dosing.csv"
+    book = openpyxl.Workbook()
+    book.active.title = "doses"  # not 'pk': read as the first sheet, with a warning
+    for line in dosing.read_text().splitlines():
+        book.active.append([float(x) if x.replace(".", "").isdigit() else x for x in line.split(",")])
+    book.save(study / "pk" / "dosing.xlsx")
+    dosing.unlink()
+    targets = ["results/dosing_workbook/pk/intervals.csv", "results/dosing_workbook/inventory/warnings.csv"]
+    run_snakemake(workflow_copy, *targets, "--config", f"study_dir={study}", check=True)
+    results = workflow_copy / "results" / "dosing_workbook"
+    intervals = pd.read_csv(results / "pk" / "intervals.csv")
+    assert list(intervals["dose_number"]) == [1, 2, 3, 1, 2, 3]
+    warnings = pd.read_csv(results / "inventory" / "warnings.csv")
+    control = warnings[warnings["kind"] == "pk_control"]
+    assert list(control["file"]) == ["pk/dosing.xlsx"]
+    assert "no sheet named 'pk'" in control["message"].iloc[0]

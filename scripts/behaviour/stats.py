@@ -48,19 +48,24 @@ def describe(values) -> dict:
 # Omnibus tests
 
 
+def _omnibus(statistic, df1, df2, p_value, effect_size_name, effect_size) -> dict:
+    """One omnibus test's result record (degrees of freedom as floats)."""
+    return {
+        "statistic": float(statistic),
+        "df1": float(df1),
+        "df2": float(df2),
+        "p_value": float(p_value),
+        "effect_size_name": effect_size_name,
+        "effect_size": effect_size,
+    }
+
+
 def one_way_anova(groups) -> dict:
     """Classical one-way ANOVA (scipy.stats.f_oneway) with ω²."""
     arrays = [np.asarray(g, dtype=float) for g in groups]
     res = stats.f_oneway(*arrays)
     k, n = len(arrays), sum(a.size for a in arrays)
-    return {
-        "statistic": float(res.statistic),
-        "df1": float(k - 1),
-        "df2": float(n - k),
-        "p_value": float(res.pvalue),
-        "effect_size_name": "omega_squared",
-        "effect_size": omega_squared(arrays),
-    }
+    return _omnibus(res.statistic, k - 1, n - k, res.pvalue, "omega_squared", omega_squared(arrays))
 
 
 def welch_anova(groups) -> dict:
@@ -74,14 +79,8 @@ def welch_anova(groups) -> dict:
     arrays = [np.asarray(g, dtype=float) for g in groups]
     res = anova_oneway(arrays, use_var="unequal")
     f, (df1, df2) = float(res.statistic), res.df
-    return {
-        "statistic": f,
-        "df1": float(df1),
-        "df2": float(df2),
-        "p_value": float(res.pvalue),
-        "effect_size_name": "omega_squared_welch",
-        "effect_size": omega_squared_welch(f, df1, sum(a.size for a in arrays)),
-    }
+    effect = omega_squared_welch(f, df1, sum(a.size for a in arrays))
+    return _omnibus(f, df1, df2, res.pvalue, "omega_squared_welch", effect)
 
 
 def kruskal_wallis(groups) -> dict:
@@ -90,14 +89,9 @@ def kruskal_wallis(groups) -> dict:
     arrays = [np.asarray(g, dtype=float) for g in groups]
     res = stats.kruskal(*arrays)
     k, n = len(arrays), sum(a.size for a in arrays)
-    return {
-        "statistic": float(res.statistic),
-        "df1": float(k - 1),
-        "df2": np.nan,
-        "p_value": float(res.pvalue),
-        "effect_size_name": "eta_squared_h",
-        "effect_size": eta_squared_h(res.statistic, k, n),
-    }
+    return _omnibus(
+        res.statistic, k - 1, np.nan, res.pvalue, "eta_squared_h", eta_squared_h(res.statistic, k, n)
+    )
 
 
 # --------------------------------------------------------------------------

@@ -20,17 +20,14 @@ from scripts.behaviour.decision import METHOD_LABELS, NOT_TESTED, choose_method
 from scripts.behaviour.effect_size import hedges_g
 from scripts.behaviour.groups import group_order, group_rows, regimens_present
 
+# A group and its animals, before and after exclusions (summary and exclusions).
+GROUP_COUNT_COLUMNS = ["regimen", "treatment", "dose_mg_kg", "group", "n_total", "n_excluded"]
 SUMMARY_COLUMNS = [
     "test",
     "endpoint",
     "unit",
     "direction",
-    "regimen",
-    "treatment",
-    "dose_mg_kg",
-    "group",
-    "n_total",
-    "n_excluded",
+    *GROUP_COUNT_COLUMNS,
     "n",
     "mean",
     "sd",
@@ -74,35 +71,29 @@ COMPARISON_COLUMNS = [
     "hedges_g_ci_low",
     "hedges_g_ci_high",
 ]
-DECISION_COLUMNS = [
-    "test",
-    "endpoint",
-    "regimen",
-    "groups_tested",
-    "n_tested",
+# The assumption checks that choose the omnibus test (decision.choose_method).
+ASSUMPTION_COLUMNS = [
     "shapiro_w",
     "shapiro_p",
     "residuals_normal",
     "brown_forsythe_f",
     "brown_forsythe_p",
     "variances_equal",
+]
+DECISION_COLUMNS = [
+    "test",
+    "endpoint",
+    "regimen",
+    "groups_tested",
+    "n_tested",
+    *ASSUMPTION_COLUMNS,
     "normality_alpha",
     "variance_alpha",
     "omnibus_method",
     "posthoc_method",
     "reason",
 ]
-EXCLUSION_COLUMNS = [
-    "test",
-    "regimen",
-    "treatment",
-    "dose_mg_kg",
-    "group",
-    "n_total",
-    "n_excluded",
-    "n_analysed",
-    "excluded_animals",
-]
+EXCLUSION_COLUMNS = ["test", *GROUP_COUNT_COLUMNS, "n_analysed", "excluded_animals"]
 
 
 def _posthoc(chosen, control, treated, n_groups, seed) -> list:
@@ -185,18 +176,7 @@ def analyse_cell(cell: pd.DataFrame, groups: list, settings: dict) -> tuple:
         )
         chosen = check["method"]
         omnibus_name, posthoc_name = METHOD_LABELS[chosen]
-        decision |= {
-            k: check[k]
-            for k in (
-                "shapiro_w",
-                "shapiro_p",
-                "residuals_normal",
-                "brown_forsythe_f",
-                "brown_forsythe_p",
-                "variances_equal",
-                "reason",
-            )
-        }
+        decision |= {k: check[k] for k in (*ASSUMPTION_COLUMNS, "reason")}
         decision |= {"omnibus_method": omnibus_name, "posthoc_method": posthoc_name}
         omnibus |= OMNIBUS_TESTS[chosen](arrays)
         omnibus["method"] = omnibus_name

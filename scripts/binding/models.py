@@ -248,14 +248,9 @@ def fit_four_pl(x, y, model: str = VARIABLE_SLOPE, guess: dict | None = None) ->
     if len(y) <= n_varying:
         result["message"] = f"{len(y)} points cannot determine {n_varying} parameters"
         return result
-    try:
-        fit = _minimize_four_pl(params, x, y)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        result["message"] = f"fit error: {error}"
-        return result
-    values = {name: fit.params[name].value for name in PARAMS}
-    if not fit.success or not all(np.isfinite(list(values.values()))):
-        result["message"] = f"fit did not converge: {fit.message}"
+    fit, values, failure = run_fit(lambda: _minimize_four_pl(params, x, y), PARAMS)
+    if failure:
+        result["message"] = failure
         return result
     result.update(_fit_statistics(x, y, fit, values, params))
     return result
@@ -283,22 +278,60 @@ def empty_fit(n_points: int) -> dict:
     return result
 
 
-def _fit_statistics(x, y, fit, values, params) -> dict:
+def run_fit(minimise, names) -> tuple:
+    """Call *minimise* (returning an lmfit result): (fit, {name: estimate}
+    of *names*, None) when it converged to finite estimates, else
+    (None, None, why not)."""
+    try:
+        fit = minimise()
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        return None, None, f"fit error: {error}"
+    values = {name: fit.params[name].value for name in names}
+    if not fit.success or not all(np.isfinite(list(values.values()))):
+        return None, None, f"fit did not converge: {fit.message}"
+    return fit, values, None
+
+
+def fit_quality(y, predicted, n_varying: int) -> dict:
+    """Statistics of a converged least-squares fit of *y* by *predicted*:
+    ``dof``, ``sse``, ``r_squared`` (NaN when y is constant) and ``aicc``,
+    with ``success`` True and ``message`` "converged"."""
     n = len(y)
-    n_varying = fit.nvarys
-    dof = n - n_varying
-    residuals = y - four_pl(x, **values)
-    sse = float(np.sum(residuals**2))
+    sse = float(np.sum((y - predicted) ** 2))
     sst = float(np.sum((y - y.mean()) ** 2))
-    t_crit = t_quantile_975(dof)
-    out = {
+    return {
         "success": True,
         "message": "converged",
-        "dof": dof,
+        "dof": n - n_varying,
         "sse": sse,
         "r_squared": 1.0 - sse / sst if sst > 0 else np.nan,
         "aicc": aicc(sse, n, n_varying),
     }
+
+
+def estimates_with_ci(values: dict, stderr: dict, dof: int, with_se) -> tuple[dict, bool]:
+    """Every estimate of *values*, and for the parameters *with_se* its SE
+    and t-based 95% CI (``<name>_se``, ``<name>_ci_low``, ``<name>_ci_high``).
+    Returns them and whether every such SE is finite (a parameter without
+    one gets no SE or CI)."""
+    t_crit = t_quantile_975(dof)
+    out, errorbars = {}, True
+    for name, estimate in values.items():
+        out[name] = estimate
+        if name not in with_se:
+            continue
+        se = stderr[name]
+        if se is None or not np.isfinite(se):
+            errorbars = False
+            continue
+        out[f"{name}_se"] = se
+        out[f"{name}_ci_low"] = estimate - t_crit * se
+        out[f"{name}_ci_high"] = estimate + t_crit * se
+    return out, errorbars
+
+
+def _fit_statistics(x, y, fit, values, params) -> dict:
+    out = fit_quality(y, four_pl(x, **values), fit.nvarys)
     covariance = np.zeros((4, 4))
     errorbars = bool(fit.errorbars) and fit.covar is not None
     if errorbars:
@@ -306,19 +339,13 @@ def _fit_statistics(x, y, fit, values, params) -> dict:
         covariance[np.ix_(varying, varying)] = fit.covar
     else:
         covariance[:] = np.nan
-    for name in PARAMS:
-        estimate = values[name]
-        out[name] = estimate
-        if not params[name].vary:
-            continue
-        stderr = fit.params[name].stderr
-        if stderr is None or not np.isfinite(stderr):
-            errorbars = False
-            continue
-        out[f"{name}_se"] = stderr
-        out[f"{name}_ci_low"] = estimate - t_crit * stderr
-        out[f"{name}_ci_high"] = estimate + t_crit * stderr
-    out["errorbars"] = errorbars
+    stderr = {name: fit.params[name].stderr for name in PARAMS}
+    varying = [name for name in PARAMS if params[name].vary]
+    estimates, finite = estimates_with_ci(
+        {name: values[name] for name in PARAMS}, stderr, out["dof"], varying
+    )
+    out.update(estimates)
+    out["errorbars"] = errorbars and finite
     out["covariance"] = covariance
     out["at_bound"] = [
         name

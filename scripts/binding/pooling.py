@@ -69,6 +69,22 @@ def _ki_nM(pki: float) -> float:
     return 10.0 ** (9.0 - pki) if np.isfinite(pki) else np.nan
 
 
+def _pooled_constant(pooled: dict, constant: str) -> dict:
+    """The summary columns of a pooled p-constant (*constant* ``ki`` or
+    ``kd``): n, mean, SEM and CI on the log scale, then the geometric mean
+    and CI in nM (the CI bounds swap: a higher pKi is a lower Ki)."""
+    return {
+        "n_experiments": pooled["n"],
+        f"p{constant}_mean": pooled["mean"],
+        f"p{constant}_sem": pooled["sem"],
+        f"p{constant}_ci_low": pooled["ci_low"],
+        f"p{constant}_ci_high": pooled["ci_high"],
+        f"{constant}_geomean_nM": _ki_nM(pooled["mean"]),
+        f"{constant}_ci_low_nM": _ki_nM(pooled["ci_high"]),
+        f"{constant}_ci_high_nM": _ki_nM(pooled["ci_low"]),
+    }
+
+
 def _flag_ids(flags) -> list[str]:
     return [f for f in str(flags).split(";") if f and f != "nan"]
 
@@ -109,14 +125,7 @@ def ki_summary(ki: pd.DataFrame) -> pd.DataFrame:
                 "receptor": receptor,
                 "species": species,
                 "compound": compound,
-                "n_experiments": pooled["n"],
-                "pki_mean": pooled["mean"],
-                "pki_sem": pooled["sem"],
-                "pki_ci_low": pooled["ci_low"],
-                "pki_ci_high": pooled["ci_high"],
-                "ki_geomean_nM": _ki_nM(pooled["mean"]),
-                "ki_ci_low_nM": _ki_nM(pooled["ci_high"]),
-                "ki_ci_high_nM": _ki_nM(pooled["ci_low"]),
+                **_pooled_constant(pooled, "ki"),
                 "hill_mean": float(hill.mean()) if hill.size else np.nan,
                 "flags": ";".join(flags),
                 "pki_sd": pooled["sd"],
@@ -217,14 +226,7 @@ def saturation_summary(saturation_fits: pd.DataFrame) -> pd.DataFrame:
                 "receptor": receptor,
                 "species": species,
                 "radioligand": radioligand,
-                "n_experiments": pooled["n"],
-                "pkd_mean": pooled["mean"],
-                "pkd_sem": pooled["sem"],
-                "pkd_ci_low": pooled["ci_low"],
-                "pkd_ci_high": pooled["ci_high"],
-                "kd_geomean_nM": _ki_nM(pooled["mean"]),
-                "kd_ci_low_nM": _ki_nM(pooled["ci_high"]),
-                "kd_ci_high_nM": _ki_nM(pooled["ci_low"]),
+                **_pooled_constant(pooled, "kd"),
                 "bmax_fmol_mg_mean": bmax["mean"],
                 "bmax_fmol_mg_sem": bmax["sem"],
                 "flags": ";".join(flags),

@@ -19,9 +19,11 @@ from scripts.binding.flags import FLAG_FAILED, FLAG_INSUFFICIENT, FLAG_NO_ERRORB
 from scripts.binding.models import (
     SATURATION_PARAMS,
     at_bound,
+    estimates_with_ci,
+    fit_quality,
+    run_fit,
     saturation_model,
     saturation_total_nsb,
-    t_quantile_975,
 )
 from scripts.binding.profile_ci import profile_intervals
 from scripts.binding.specific import with_experiment
@@ -152,35 +154,19 @@ def fit_saturation_curve(x, is_total, y) -> dict:
         ns=dict(value=start["ns"]),
         background=dict(value=start["background"]),
     )
-    try:
-        fit = model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12})
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        out["message"] = f"fit error: {error}"
-        return out
-    values = {name: fit.params[name].value for name in SATURATION_PARAMS}
-    if not fit.success or not all(np.isfinite(list(values.values()))):
-        out["message"] = f"fit did not converge: {fit.message}"
-        return out
-    dof = len(y) - fit.nvarys
-    t_crit = t_quantile_975(dof)
-    sse = float(np.sum((y - saturation_total_nsb(x, is_total, **values)) ** 2))
-    sst = float(np.sum((y - y.mean()) ** 2))
-    out.update(
-        success=True,
-        message="converged",
-        dof=dof,
-        r_squared=1.0 - sse / sst if sst > 0 else np.nan,
-        errorbars=bool(fit.errorbars),
+    fit, values, failure = run_fit(
+        lambda: model.fit(y, params, x=x, is_total=is_total, fit_kws={"xtol": 1e-10, "ftol": 1e-12}),
+        SATURATION_PARAMS,
     )
-    for name in SATURATION_PARAMS:
-        out[name] = values[name]
-        stderr = fit.params[name].stderr
-        if stderr is None or not np.isfinite(stderr):
-            out["errorbars"] = False
-            continue
-        out[f"{name}_se"] = stderr
-        out[f"{name}_ci_low"] = values[name] - t_crit * stderr
-        out[f"{name}_ci_high"] = values[name] + t_crit * stderr
+    if failure:
+        out["message"] = failure
+        return out
+    quality = fit_quality(y, saturation_total_nsb(x, is_total, **values), fit.nvarys)
+    out.update({key: quality[key] for key in ("success", "message", "dof", "r_squared")})
+    stderr = {name: fit.params[name].stderr for name in SATURATION_PARAMS}
+    estimates, finite = estimates_with_ci(values, stderr, quality["dof"], SATURATION_PARAMS)
+    out.update(estimates)
+    out["errorbars"] = bool(fit.errorbars) and finite
     out["at_bound"] = [
         name for name in SATURATION_PARAMS if at_bound(values[name], params[name].min, params[name].max, 1e-9)
     ]

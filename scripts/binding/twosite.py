@@ -27,7 +27,14 @@ import math
 
 import numpy as np
 
-from scripts.binding.models import EXACT_FIT, F_TEST_ALPHA, LOG_IC50_MARGIN, aicc, stats, t_quantile_975
+from scripts.binding.models import (
+    EXACT_FIT,
+    F_TEST_ALPHA,
+    LOG_IC50_MARGIN,
+    estimates_with_ci,
+    fit_quality,
+    stats,
+)
 
 TWO_SITE = "two_site"
 TWO_SITE_PARAMS = ("bottom", "top", "fraction", "log_ic50_high", "log_ic50_low")
@@ -160,28 +167,10 @@ def _statistics(x, y, fit) -> dict:
         values["log_ic50_high"], values["log_ic50_low"] = values["log_ic50_low"], values["log_ic50_high"]
         stderr["log_ic50_high"], stderr["log_ic50_low"] = stderr["log_ic50_low"], stderr["log_ic50_high"]
         values["fraction"] = 1.0 - values["fraction"]
-    n, dof = len(y), len(y) - fit.nvarys
-    sse = float(np.sum((y - two_site(x, **values)) ** 2))
-    sst = float(np.sum((y - y.mean()) ** 2))
-    t_crit = t_quantile_975(dof)
-    out = {
-        "success": True,
-        "message": "converged",
-        "sse": sse,
-        "dof": dof,
-        "r_squared": 1.0 - sse / sst if sst > 0 else np.nan,
-        "aicc": aicc(sse, n, fit.nvarys),
-        "errorbars": bool(fit.errorbars),
-    }
-    for name in TWO_SITE_PARAMS:
-        out[name] = values[name]
-        se = stderr[name]
-        if se is None or not np.isfinite(se):
-            out["errorbars"] = False
-            continue
-        out[f"{name}_se"] = se
-        out[f"{name}_ci_low"] = values[name] - t_crit * se
-        out[f"{name}_ci_high"] = values[name] + t_crit * se
+    out = fit_quality(y, two_site(x, **values), fit.nvarys)
+    estimates, finite = estimates_with_ci(values, stderr, out["dof"], TWO_SITE_PARAMS)
+    out.update(estimates)
+    out["errorbars"] = bool(fit.errorbars) and finite
     return out
 
 

@@ -110,16 +110,21 @@ def _is_log_segment(c1, c2, method):
     return method == "lin_up_log_down" and c2 < c1 and c1 > 0 and c2 > 0
 
 
+def _segments(time, conc):
+    """(t1, t2, C1, C2) of each pair of consecutive samples."""
+    time = np.asarray(time, float)
+    conc = np.asarray(conc, float)
+    return zip(time[:-1], time[1:], conc[:-1], conc[1:])
+
+
 def auc_segments(time, conc, method):
     """Area of each trapezoid between consecutive samples (ng*h/mL).
 
     Linear: dt * (C1 + C2) / 2. Log (only with ``lin_up_log_down`` on a
     declining segment with both C > 0): dt * (C1 - C2) / ln(C1 / C2).
     """
-    time = np.asarray(time, float)
-    conc = np.asarray(conc, float)
     areas = []
-    for t1, t2, c1, c2 in zip(time[:-1], time[1:], conc[:-1], conc[1:]):
+    for t1, t2, c1, c2 in _segments(time, conc):
         dt = t2 - t1
         if _is_log_segment(c1, c2, method):
             areas.append(dt * (c1 - c2) / math.log(c1 / c2))
@@ -135,10 +140,8 @@ def aumc_segments(time, conc, method):
     :func:`auc_segments`), exact for C = C1*exp(-k(t - t1)), L = ln(C1/C2):
     dt*(t1*C1 - t2*C2)/L + dt^2*(C1 - C2)/L^2.
     """
-    time = np.asarray(time, float)
-    conc = np.asarray(conc, float)
     areas = []
-    for t1, t2, c1, c2 in zip(time[:-1], time[1:], conc[:-1], conc[1:]):
+    for t1, t2, c1, c2 in _segments(time, conc):
         dt = t2 - t1
         if _is_log_segment(c1, c2, method):
             log_ratio = math.log(c1 / c2)
@@ -148,27 +151,27 @@ def aumc_segments(time, conc, method):
     return np.asarray(areas, float)
 
 
-def auc_to_tlast(time, conc, method):
-    """AUClast: the segments summed from the first point to Tlast (the last
-    concentration > 0); trailing zeros (BLQ kept as 0) add nothing."""
+def _sum_to_tlast(segments, time, conc, method):
+    """*segments* (:func:`auc_segments` or :func:`aumc_segments`) summed from
+    the first point to Tlast (the last concentration > 0); NaN without one."""
     time = np.asarray(time, float)
     conc = np.asarray(conc, float)
     positive = np.flatnonzero(conc > 0)
     if positive.size == 0:
         return float("nan")
     stop = positive[-1] + 1
-    return float(np.sum(auc_segments(time[:stop], conc[:stop], method)))
+    return float(np.sum(segments(time[:stop], conc[:stop], method)))
+
+
+def auc_to_tlast(time, conc, method):
+    """AUClast: the segments summed from the first point to Tlast (the last
+    concentration > 0); trailing zeros (BLQ kept as 0) add nothing."""
+    return _sum_to_tlast(auc_segments, time, conc, method)
 
 
 def aumc_to_tlast(time, conc, method):
     """AUMClast, the first-moment analogue of :func:`auc_to_tlast`."""
-    time = np.asarray(time, float)
-    conc = np.asarray(conc, float)
-    positive = np.flatnonzero(conc > 0)
-    if positive.size == 0:
-        return float("nan")
-    stop = positive[-1] + 1
-    return float(np.sum(aumc_segments(time[:stop], conc[:stop], method)))
+    return _sum_to_tlast(aumc_segments, time, conc, method)
 
 
 def interpolate_conc(time, conc, at, method):

@@ -28,10 +28,6 @@ BINDING_SETTINGS = {
 }
 
 
-def binding_settings(rule_name):
-    return {key: config["binding"][key] for key in BINDING_SETTINGS[rule_name]}
-
-
 rule binding_fit:
     input:
         table=validated("binding", "{assay}"),
@@ -44,7 +40,7 @@ rule binding_fit:
             subcategory="Competition curves",
         ),
     params:
-        binding=binding_settings("binding_fit"),
+        binding=config_params("binding", BINDING_SETTINGS["binding_fit"]),
     threads: 1
     log:
         log_path("binding_fit", "{assay}"),
@@ -66,7 +62,7 @@ rule binding_saturation_fit:
             subcategory="Saturation curves",
         ),
     params:
-        binding=binding_settings("binding_saturation_fit"),
+        binding=config_params("binding", BINDING_SETTINGS["binding_saturation_fit"]),
     threads: 1
     log:
         log_path("binding_saturation_fit", "{assay}"),
@@ -132,7 +128,7 @@ rule binding_aggregate:
             subcategory="Species overlay",
         ),
     params:
-        binding=binding_settings("binding_aggregate"),
+        binding=config_params("binding", BINDING_SETTINGS["binding_aggregate"]),
     log:
         log_path("binding_aggregate"),
     conda:

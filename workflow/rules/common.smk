@@ -90,6 +90,30 @@ def pk_tables():
     return [s for s in _stems("pk") if s not in RESERVED_PK_STEMS]
 
 
+# The PK control files present, {stem: path}: pk/dosing and pk/lambda_z
+# (.csv or .xlsx; reserved stems, validated by rule pk_control).
+PK_CONTROL = {
+    stem: TABLE_FILES["pk"][stem]
+    for stem in RESERVED_PK_STEMS
+    if stem in TABLE_FILES["pk"]
+}
+
+
+def pk_control(stem):
+    """The validated PK control table, when the study has the file."""
+    return [validated("pk_control", stem)] if stem in PK_CONTROL else []
+
+
+def pk_control_checked():
+    return [f"{OUT}/validated/pk_control/checked.csv"] if PK_CONTROL else []
+
+
+def config_params(section, keys):
+    """The settings *keys* of config *section*, for a rule's params: each rule
+    gets only those it uses, so changing one reruns only its jobs."""
+    return {key: config[section][key] for key in keys}
+
+
 def table_file(folder, stem):
     """The data table (CSV or workbook) of one stem; a stem the study lacks
     gives the CSV name, so Snakemake reports the missing input."""
@@ -132,6 +156,7 @@ def all_validated():
         "saturation": saturation_assays(),
         "behaviour": behaviour_tests(),
         "pk": pk_tables(),
+        "pk_control": sorted(PK_CONTROL),
     }
     tables = [validated(k, s) for k, stems in listing.items() for s in stems]
     warnings = [validated_warnings(k, s) for k, stems in listing.items() for s in stems]

@@ -7,31 +7,14 @@ from scripts.pk.aggregate import AGGREGATE_SETTINGS
 from scripts.pk.nca import NCA_SETTINGS
 
 
-# Each rule gets only the pk settings it uses, so changing one reruns only
-# its jobs; the key lists live next to the code that reads them.
-def pk_params(keys):
-    return {key: config["pk"][key] for key in keys}
-
-
-# The PK control files pk/dosing.csv and pk/lambda_z.csv (reserved stems, not
-# concentration files). Each is validated on its own (pk_control, read by
-# pk_nca), and checked against every validated concentration file
-# (pk_control_check, required by pk_aggregate): editing one PK file then
-# reruns the check, not the NCA of the other files.
-PK_CONTROL = {
-    stem: STUDY_DIR / "pk" / f"{stem}.csv"
-    for stem in ("dosing", "lambda_z")
-    if (STUDY_DIR / "pk" / f"{stem}.csv").is_file()
-}
-
-
-def pk_control(stem):
-    """The validated control table, when the study has the file."""
-    return [validated("pk_control", stem)] if stem in PK_CONTROL else []
-
-
-def pk_control_checked():
-    return [f"{OUT}/validated/pk_control/checked.csv"] if PK_CONTROL else []
+# Each rule gets only the pk settings it uses (config_params), so changing one
+# reruns only its jobs; the key lists live next to the code that reads them.
+# The PK control files pk/dosing.csv and pk/lambda_z.csv (PK_CONTROL,
+# pk_control() and pk_control_checked(), see common.smk) are not
+# concentration files. Each is validated on its own (pk_control, read by
+# pk_nca; its warnings reach the inventory), and checked against every
+# validated concentration file (pk_control_check, required by pk_aggregate):
+# editing one PK file then reruns the check, not the NCA of the other files.
 
 
 localrules:
@@ -41,12 +24,12 @@ localrules:
 
 rule pk_control:
     input:
-        table=f"{STUDY_DIR}/pk/{{control}}.csv",
+        table=area_table("pk", "control"),
     output:
         table=validated("pk_control", "{control}"),
         warnings=validated_warnings("pk_control", "{control}"),
     wildcard_constraints:
-        control="dosing|lambda_z",
+        control="|".join(RESERVED_PK_STEMS),
     priority: VALIDATION_PRIORITY
     log:
         log_path("pk_control", "{control}"),
@@ -89,7 +72,7 @@ rule pk_nca:
             subcategory="Terminal phase (λz) diagnostics",
         ),
     params:
-        pk=pk_params(NCA_SETTINGS),
+        pk=config_params("pk", NCA_SETTINGS),
     threads: 1
     log:
         log_path("pk_nca", "{table}"),
@@ -157,7 +140,7 @@ rule pk_aggregate:
             subcategory="Concentration-time profiles",
         ),
     params:
-        pk=pk_params(AGGREGATE_SETTINGS),
+        pk=config_params("pk", AGGREGATE_SETTINGS),
     log:
         log_path("pk_aggregate"),
     conda:
