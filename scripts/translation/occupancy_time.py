@@ -25,25 +25,17 @@ from scripts.translation.human_pk import central_rows, human_profile
 from scripts.translation.occupancy import ng_per_ml_to_nM, occupancy, receptor_order
 from scripts.translation.rat_profiles import dose_to_test_window, profile_for, window_mean
 
+# The keys of one species x dose x route x regimen x receptor curve.
+CURVE_KEYS = ["species", "dose", "dose_unit", "route", "regimen", "receptor"]
 OCCUPANCY_TIME_COLUMNS = [
-    "species",
-    "dose",
-    "dose_unit",
-    "route",
-    "regimen",
-    "receptor",
+    *CURVE_KEYS,
     "time_h",
     "c_total_ng_mL",
     "c_unbound_nM",
     "occupancy",
 ]
 OCCUPANCY_SUMMARY_COLUMNS = [
-    "species",
-    "dose",
-    "dose_unit",
-    "route",
-    "regimen",
-    "receptor",
+    *CURVE_KEYS,
     "test",
     "test_time_h",
     "test_time_source",
