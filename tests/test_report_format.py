@@ -171,6 +171,31 @@ def test_page_without_optional_tables_still_renders(results):
     assert not any(section.id == "" for section in AREA_SECTIONS)
 
 
+def test_input_warnings_are_shown_verbatim(results):
+    """A warning's message is the validator's sentence: the report shows it as
+    inventory/warnings.csv has it (its limits written as the validator wrote
+    them, not re-formatted by the number rule), while evidence text elsewhere
+    still follows the rule."""
+    message = "competitor concentration 0.1 M exceeds 1e-2 M: nM values in the concentration_M column?"
+    write(
+        results,
+        "inventory/warnings.csv",
+        [
+            {
+                "kind": "binding",
+                "file": "binding/b.csv",
+                "row": 6,
+                "column": "concentration_M",
+                "message": message,
+            }
+        ],
+    )
+    html = render.render(render.build_context(results, settings.config(), "2026-01-01"))
+    warnings = html[html.index('id="warnings"') :]
+    assert message in warnings[: warnings.index("</details>")]
+    assert formatting.plain_numbers("exceeds 1e-2 M") == "exceeds 0.0100 M"  # the rule the message escapes
+
+
 # --- references -------------------------------------------------------------------
 
 

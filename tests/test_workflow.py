@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
+from scripts.validation.dosing import RESERVED_PK_STEMS
 
 # Every test here runs Snakemake (some without an e2e fixture).
 pytestmark = pytest.mark.e2e
@@ -58,7 +59,12 @@ def test_example_run_writes_validated_tables_and_inventory(example_run):
     _, study, results = example_run
     for folder in ("binding", "saturation", "behaviour", "pk"):
         for raw in (study / folder).glob("*.csv"):
-            assert (results / "validated" / folder / raw.name).exists(), raw
+            # pk/dosing.csv and pk/lambda_z.csv are PK control files, not
+            # concentration tables: validated under validated/pk_control/
+            # (docs/data-contract.md).
+            kind = "pk_control" if folder == "pk" and raw.stem in RESERVED_PK_STEMS else folder
+            assert (results / "validated" / kind / raw.name).exists(), raw
+    assert (results / "validated" / "pk_control" / "checked.csv").exists()
     areas = (results / "inventory" / "areas.csv").read_text()
     assert "not provided" not in areas
     groups = (results / "inventory" / "behaviour_groups.csv").read_text()
@@ -125,7 +131,12 @@ def test_rerun_after_content_change_redoes_only_dependents(example_run):
         (
             binding,
             lambda: _edit_cell(binding, "cpm", lambda v: str(float(v) + 1)),
-            [("binding_aggregate", ""), ("binding_fit", "assay=H1_rat"), ("validate_binding", "assay=H1_rat")]
+            [
+                ("binding_aggregate", ""),
+                ("binding_fit", "assay=H1_rat"),
+                ("binding_literature", ""),  # reads binding/ki_summary.csv, rewritten by binding_aggregate
+                ("validate_binding", "assay=H1_rat"),
+            ]
             + STUDY_JOBS,
         ),
         (
