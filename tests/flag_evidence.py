@@ -18,7 +18,7 @@ NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:e([+-]?\d+))?(?![\w.]|-[A-Za-z
 def numbers_in(text: str) -> list:
     """(value, tolerance, is_percent) of every number in *text*; "95% CI"
     and the "-fold" suffix are wording, a "-" after a space or "(" a minus."""
-    text = re.sub(r"\. Sources: .*$", "", str(text))  # citations: "Author et al. YEAR [n]"
+    text = re.sub(r"\. Sources: .*$", "", str(text))  # citations: "Author et al. YEAR"
     text = text.replace("95% CI", "CI").replace("-fold", " fold")
     out = []
     for m in NUMBER.finditer(text):

@@ -277,3 +277,28 @@ def test_c0_reads_not_applicable_for_oral_and_metabolite_profiles(tmp_path):
     table = block.table(Results(tmp_path))
     c0 = [dict(zip(table.shown_columns(), [cell[0] for cell in row]))["c0_ng_mL"] for row in table.rows()]
     assert c0 == ["12.5", "–", "–"]
+
+
+def test_author_year_labels_written_by_translation_become_the_reports_numbered_citations():
+    from scripts.source_labels import labels
+    from scripts.translation.reference import citation
+
+    entries = {
+        "porsolt1977_rat": {"type": "article", "authors": "Porsolt RD, Le Pichon M, Jalfre M", "year": 1977},
+        "porsolt1977_mouse": {"type": "article", "authors": "Porsolt RD, Bertin A, Jalfre M", "year": 1977},
+        "smith2000": {"type": "article", "authors": "Smith AB, Jones C", "year": 2000},
+        "no_primary_source": {"type": "placeholder", "title": "none"},
+    }
+    # same first author and year: told apart by "a", "b" in bibliography order
+    assert labels(entries) == {
+        "porsolt1977_rat": "Porsolt et al. 1977a",
+        "porsolt1977_mouse": "Porsolt et al. 1977b",
+        "smith2000": "Smith et al. 2000",
+    }
+    assert citation("porsolt1977_mouse", entries) == "Porsolt et al. 1977b"  # no number in result tables
+    citations = bibliography.Citations(entries)
+    text = str(citations.cite("Sources: Smith et al. 2000; Porsolt et al. 1977b. Porsolt et al. 1977bis"))
+    assert text.count('<a class="cite"') == 2  # "1977bis" is not a label
+    assert '<a class="cite" href="#ref-1" data-key="smith2000">Smith et al. 2000 [1]</a>' in text
+    assert '<a class="cite" href="#ref-2" data-key="porsolt1977_mouse">Porsolt et al. 1977b [2]</a>' in text
+    assert [c["key"] for c in citations.cited()] == ["smith2000", "porsolt1977_mouse"]

@@ -4,7 +4,10 @@ first citation, with the numbered reference list at the end of the page.
 
 A key is cited wherever a result table or a sentence names it (e.g. the
 ``source`` of a human reference value, the evidence of a flag, the
-``references`` column of flags.csv). Nothing else is changed in the text.
+``references`` column of flags.csv), and wherever a result table carries
+the author-year label the translation step writes for a source ("Timmer et
+al. 2000", :mod:`scripts.source_labels`): the report's number is added to
+it. Nothing else is changed in the text.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 
 import yaml
 from markupsafe import Markup, escape
+
+from scripts.source_labels import labels as source_labels
 
 BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "resources" / "reference" / "bibliography.yaml"
 
@@ -72,9 +77,12 @@ class Citations:
 
     def __init__(self, entries: dict | None = None):
         self.entries = load() if entries is None else entries
+        self.by_label = {label: key for key, label in source_labels(self.entries).items() if len(label) >= 4}
         keys = sorted((k for k in self.entries if len(k) >= 4), key=len, reverse=True)
+        names = sorted(self.by_label, key=len, reverse=True)
+        alternatives = [re.escape(k) for k in keys] + [re.escape(n) for n in names]
         self.pattern = (
-            re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None
+            re.compile(r"(?<![\w/.-])(" + "|".join(alternatives) + r")(?![\w-])") if alternatives else None
         )
         self.numbers: dict[str, int] = {}
 
@@ -97,7 +105,8 @@ class Citations:
             return escape(text)
         out, last = [], 0
         for match in self.pattern.finditer(text):
-            key = match.group(1)
+            found = match.group(1)
+            key = self.by_label.get(found, found)
             between = text[last : match.start()]
             out.append(escape("; " if last and between == ";" else between))
             if self.entries[key].get("type") == "placeholder":
@@ -106,7 +115,7 @@ class Citations:
                 number = self.number(key)
                 out.append(
                     Markup('<a class="cite" href="#ref-{}" data-key="{}">{}</a>').format(
-                        number, key, self.label(key)
+                        number, key, f"{found} [{number}]" if found != key else self.label(key)
                     )
                 )
             last = match.end()

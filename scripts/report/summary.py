@@ -79,20 +79,39 @@ def evidence_links(results: Results, frame, anchors: set) -> list[str]:
     return links
 
 
+#: How each occupancy basis reads in a column header.
+BASIS_WORDS = {"at_test": "at test", "c_min": "Cmin", "cmax": "Cmax", "c_avg": "Cavg"}
+
+
 def occupancy_pivot(results: Results):
-    """Occupancy at Cmax: receptors down, species and dose across."""
+    """Occupancy on the basis the occupancy flag reads: the animal at the
+    time of the behavioural test (``at_test`` rows, per dose and regimen)
+    against human Cmin and Cmax at each clinical dose (the flag's range); at Cmax on both
+    sides where occupancy.csv has no ``at_test`` rows. Receptors down,
+    species, dose and basis across."""
+    from scripts.translation.flags import FLAG_BASES
+
     frame = results.read("translation/occupancy.csv")
     if frame is None or frame.empty:
         return None
-    frame = frame[frame["basis"].astype(str) == "cmax"]
-    frame = frame.sort_values(["species", "dose"], ascending=[False, True], kind="stable")
+    basis = frame["basis"].astype(str)
+    keys = ["species", "receptor", "dose", "dose_unit", "basis"]
+    if (basis == "at_test").any():
+        human = (frame["species"].astype(str) == "human") & basis.isin(FLAG_BASES["at_test"])
+        frame = frame[(basis == "at_test") | human].copy()
+        keys.append("regimen")
+    else:
+        frame = frame[basis == "cmax"].copy()
+    regimen = frame["regimen"].fillna("").astype(str) if "regimen" in frame else ""
+    frame["when"] = (regimen + " " + frame["basis"].map(BASIS_WORDS).fillna(frame["basis"])).str.strip()
+    frame = frame.sort_values(["species", "dose", "when"], ascending=[False, True, True], kind="stable")
     return PivotTable(
         name="translation/occupancy.csv",
         frame=frame,
         index=["receptor"],
-        columns=["species", "dose", "dose_unit"],
+        columns=["species", "dose", "dose_unit", "when"],
         value="occupancy",
-        keys=["species", "receptor", "dose", "dose_unit", "basis"],
+        keys=keys,
         unit="%",
     )
 
@@ -172,8 +191,10 @@ HEADLINES = (
     Block(
         id="headline-occupancy",
         title="Receptor occupancy picture",
-        text="Occupancy (%) = 100 · C_u / (C_u + Ki) at unbound Cmax, rat at each effective dose "
-        "and human at each clinical dose (steady state where given). Read H1 (sedation) "
+        text="Occupancy (%) = 100 · C_u / (C_u + Ki) on the basis of the occupancy flag: rat at the "
+        "unbound concentration at the time of the behavioural test (each effective dose and "
+        "regimen), human at unbound Cmin and Cmax at each clinical dose (steady state), or "
+        "unbound Cmax on both sides where the test time is not known. Read H1 (sedation) "
         "against α2 and 5-HT2 (antidepressant mechanism).",
         table=occupancy_pivot,
         missing="Translation not assessable: binding or PK not provided.",

@@ -30,7 +30,7 @@ def effect_context(effective: pd.DataFrame, comparisons, compound, reference, bi
     """Rows (columns :data:`CONTEXT_COLUMNS`): one per effective rat result
     (Hedges g with its CI from ``comparisons.csv``) and one per clinical
     measure of the reference's ``clinical_context`` (a record without a
-    value is left out; "source" is rendered "Author et al. YEAR [n]")."""
+    value is left out; "source" is rendered "Author et al. YEAR")."""
     rows = []
     comp = compound_rows(comparisons, compound)
     for _, e in (effective if not is_empty(effective) else pd.DataFrame()).iterrows():

@@ -198,7 +198,7 @@ def species_fu(study: dict, reference: dict, species: str, default_rat: float) -
 
 
 # --------------------------------------------------------------------------
-# Bibliography: citations as "Author et al. YEAR [n]"
+# Bibliography: citations as "Author et al. YEAR"
 # --------------------------------------------------------------------------
 
 BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "resources" / "reference" / "bibliography.yaml"
@@ -222,26 +222,13 @@ def bibliography(reference: dict | None = None) -> dict:
 
 
 def citation(key: str, bib: dict) -> str:
-    """ "Author et al. YEAR [n]": first author's surname (the whole name for
-    an organisation), year, and the entry's number n (its position in the
-    bibliography file, the numbering of the report's bibliography). A key
-    that is not in *bib* or is a placeholder gives "unsourced"."""
-    entry = bib.get(key)
-    if not isinstance(entry, dict) or entry.get("type") == "placeholder":
-        return "unsourced"
-    number = list(bib).index(key) + 1
-    authors = str(entry.get("authors") or "").strip()
-    if entry.get("type") in ("article", "book") and authors:
-        names = [a.strip() for a in authors.split(",") if a.strip()]
-        tokens = names[0].split()
-        if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
-            tokens = tokens[:-1]  # drop the initials: "de Boer T" -> "de Boer"
-        several = len(names) > 1 or "et al" in authors
-        name = " ".join(tokens) + (" et al." if several else "")
-    else:
-        name = authors.split(",")[0].strip() or str(entry.get("title", key))
-    year = entry.get("year")
-    return f"{name} {year} [{number}]" if year else f"{name} [{number}]"
+    """ "Author et al. YEAR": the entry's author-year label
+    (:func:`scripts.source_labels.labels`; the report adds its own citation
+    number). A key that is not in *bib* or is a placeholder gives
+    "unsourced"."""
+    from scripts.source_labels import labels
+
+    return labels(bib).get(key, "unsourced")
 
 
 def citations(keys, bib: dict) -> str:

@@ -179,7 +179,7 @@ def flag_row(flag_id, severity, evidence, recommendation, refs: Evidence | None 
 
 
 def cite(rows: list, bib: dict) -> list:
-    """The rows with their sources rendered as "Author et al. YEAR [n]"
+    """The rows with their sources rendered as "Author et al. YEAR"
     (:func:`scripts.translation.reference.citations`): the evidence ends
     with "Sources: ...", the recommendation with its own in parentheses.
     A key never appears in the text."""
