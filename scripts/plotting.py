@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import matplotlib
@@ -44,5 +46,17 @@ def save_figure(fig, path) -> None:
     metadata = {"Date": None}
     if getattr(fig, "alt_text", ""):
         metadata["Description"] = fig.alt_text
-    fig.savefig(path, format="svg", metadata=metadata, bbox_inches="tight")
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
     plt.close(fig)
+    path.write_text(_stable_clip_ids(buffer.getvalue()), encoding="utf-8")
+
+
+def _stable_clip_ids(svg: str) -> str:
+    """Number the clip paths in order of appearance. matplotlib names each by
+    a hash of its exact rectangle, and constrained layout can move a rectangle
+    by a rounding error between runs, which changed the ids (not the drawing)."""
+    ids = dict.fromkeys(re.findall(r'<clipPath id="([^"]+)"', svg))
+    for number, old in enumerate(ids):
+        svg = svg.replace(f'id="{old}"', f'id="clip{number}"').replace(f"url(#{old})", f"url(#clip{number})")
+    return svg
