@@ -31,9 +31,6 @@ _USER_PYTHONPATH = [
     if p and p != str(REPO_ROOT)
 ]
 os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]))
-# Fixed string hashing in every job: matplotlib's constrained layout iterates over
-# sets, and a per-process hash seed made SVG clip-path ids differ between runs.
-os.environ.update(PYTHONHASHSEED="0")
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.tables import InputError
