@@ -7,13 +7,12 @@ squares with the same F criterion."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 from scipy.optimize import brentq
-from test_binding_tables import SAT_CONC, SAT_TRUTH
+from test_binding_tables import saturation_table
 
-from scripts import binding, settings, validation
+from scripts import binding, settings
 from scripts.binding import counts
 from scripts.binding.models import saturation_model
 
@@ -45,30 +44,7 @@ def test_cpm_to_fmol_per_mg_by_hand():
 
 
 def saturation_file(tmp_path, conversion: dict, noise_cv=0.0, seed=0):
-    rng = np.random.default_rng(seed)
-    rows = []
-    for x in SAT_CONC:
-        for well, is_total in (("total", 1.0), ("nsb", 0.0)):
-            for r in range(1, 4):
-                value = binding.saturation_total_nsb(x, is_total, **SAT_TRUTH)
-                value *= 1 + (rng.normal(0, noise_cv) if noise_cv else 0)
-                rows.append(
-                    dict(
-                        receptor="alpha2A",
-                        species="human",
-                        radioligand="[3H]RX821002",
-                        radioligand_nM=x,
-                        well_type=well,
-                        replicate=r,
-                        cpm=value,
-                        **conversion,
-                    )
-                )
-    path = tmp_path / "saturation" / "s1.csv"
-    path.parent.mkdir(exist_ok=True)
-    pd.DataFrame(rows).to_csv(path, index=False)
-    table, _ = validation.validate_saturation(path)
-    return table
+    return saturation_table(tmp_path, noise_cv=noise_cv, seed=seed, extra_columns=conversion)
 
 
 CONVERSION = dict(

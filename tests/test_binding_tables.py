@@ -482,9 +482,11 @@ SAT_TRUTH = {"bmax": 9000.0, "kd": 0.72, "ns": 750.0, "background": 30.0}
 SAT_CONC = [0.072, 0.12, 0.2, 0.334, 0.557, 0.93, 1.55, 2.59, 4.32, 7.2]
 
 
-def saturation_table(tmp_path, truth=SAT_TRUTH, concentrations=SAT_CONC, noise_cv=0.0, seed=0):
+def saturation_table(
+    tmp_path, truth=SAT_TRUTH, concentrations=SAT_CONC, noise_cv=0.0, seed=0, extra_columns=None
+):
     """The validated table of a saturation file saturation/s1.csv generated
-    from *truth*, written under *tmp_path*."""
+    from *truth* (with *extra_columns* on every row), written under *tmp_path*."""
     rng = np.random.default_rng(seed)
     rows = []
     for x in concentrations:
@@ -501,6 +503,7 @@ def saturation_table(tmp_path, truth=SAT_TRUTH, concentrations=SAT_CONC, noise_c
                         well_type=well,
                         replicate=r,
                         cpm=value,
+                        **(extra_columns or {}),
                     )
                 )
     path = tmp_path / "saturation" / "s1.csv"
