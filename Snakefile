@@ -44,6 +44,7 @@ localrules:
     inventory,
     provenance,
     binding_aggregate,
+    binding_literature,
     behaviour_battery,
     pk_aggregate,
     translation,
