@@ -7,13 +7,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run run-verbose test test-fast lint example-study clean
+.PHONY: run run-verbose test test-fast lint example-study slurm-env clean
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
+
+# The SLURM executor plugin, for cluster runs (README, "Running on a cluster"); kept
+# out of the default environment because it slows every local `snakemake` start.
+slurm-env: $(BIN)/snakemake requirements-slurm.txt
+	$(BIN)/python -m pip install --quiet -r requirements-slurm.txt
 
 # One line per finished job, one per failure, then the report and its flag counts
 # (scripts/report/progress.py); `make run-verbose` shows Snakemake's own output.

@@ -75,7 +75,9 @@ def slurm_cluster(tmp_path_factory):
     try:
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
-        pytest.skip("snakemake-executor-plugin-slurm is not installed (requirements.txt)")
+        pytest.skip(
+            "snakemake-executor-plugin-slurm is not installed (`make slurm-env`, requirements-slurm.txt)"
+        )
     if slurm_accepts_jobs():
         yield
         return

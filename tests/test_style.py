@@ -55,6 +55,7 @@ CHECKED = (
     "Snakefile",
     "pyproject.toml",
     "requirements.txt",
+    "requirements-slurm.txt",
     ".ci",
     "benchmarks",
     "config",
