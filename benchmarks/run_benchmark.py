@@ -97,6 +97,19 @@ def children_cpu() -> float:
 # Study and workflow copy
 
 
+def parts_at(rev: str, parts=WORKFLOW_PARTS) -> list[str]:
+    """The workflow parts that exist at git revision *rev* (older revisions
+    had a profiles/ folder)."""
+    return [
+        p
+        for p in parts
+        if subprocess.run(
+            ["git", "-C", str(REPO), "cat-file", "-e", f"{rev}:{p}"], capture_output=True
+        ).returncode
+        == 0
+    ]
+
+
 def prepare(n: int, seed: int, rev: str | None = None) -> tuple[Path, Path]:
     """Fresh study and workflow copy under benchmarks/work/n<N>/: of the work
     tree, or of git revision *rev* (``git archive``)."""
@@ -112,12 +125,14 @@ def prepare(n: int, seed: int, rev: str | None = None) -> tuple[Path, Path]:
     pipeline.mkdir(parents=True)
     if rev:
         archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", rev, *WORKFLOW_PARTS], check=True, capture_output=True
+            ["git", "-C", str(REPO), "archive", rev, *parts_at(rev)], check=True, capture_output=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(pipeline)], input=archive, check=True)
         return study, pipeline
     for part in WORKFLOW_PARTS:
         source, target = REPO / part, pipeline / part
+        if not source.exists():
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -463,14 +478,18 @@ def measure_example(timeout: float, rev: str | None) -> dict:
     parts = (*WORKFLOW_PARTS, "resources/example_study")
     pipeline.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", rev or "HEAD", *parts], check=True, capture_output=True
+        ["git", "-C", str(REPO), "archive", rev or "HEAD", *parts_at(rev or "HEAD", parts)],
+        check=True,
+        capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(pipeline)], input=archive, check=True)
     if not rev:  # the work tree's workflow, as for the generated studies
         for part in WORKFLOW_PARTS:
             source, target = REPO / part, pipeline / part
+            if not source.exists():
+                continue
             if source.is_dir():
-                shutil.rmtree(target)
+                shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(source, target)
