@@ -39,15 +39,26 @@ def set_alt_text(fig, text: str) -> None:
     fig.alt_text = " ".join(str(text).split())
 
 
+def tight_layout(fig, **kwargs) -> None:
+    """Lay *fig* out now (``fig.tight_layout``) and mark it, so that
+    :func:`save_figure` draws it once, as it is, instead of cropping it
+    (``bbox_inches="tight"`` costs a second full draw of the figure)."""
+    fig.tight_layout(**kwargs)
+    fig.laid_out = True
+
+
 def save_figure(fig, path) -> None:
-    """Save *fig* as SVG at *path* without run-dependent metadata, then close it."""
+    """Save *fig* as SVG at *path* without run-dependent metadata, then close it.
+    A figure laid out with :func:`tight_layout` is saved as laid out; any
+    other is cropped to its content."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {"Date": None}
     if getattr(fig, "alt_text", ""):
         metadata["Description"] = fig.alt_text
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
+    bbox = None if getattr(fig, "laid_out", False) else "tight"
+    fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches=bbox)
     plt.close(fig)
     path.write_text(_stable_clip_ids(buffer.getvalue()), encoding="utf-8")
 

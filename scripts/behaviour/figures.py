@@ -140,7 +140,9 @@ def plot_test(
     if test == "fst" and fst_window_min is not None:
         scored = f" (immobility scored in minutes {fst_window_min[0]}–{fst_window_min[1]})"
     fig.suptitle(f"{title_of(test)}{scored}: bars = mean ± SD, points = animals", fontsize=10)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     set_alt_text(fig, _alt_text(title_of(test) + scored, analysed, comparisons))
     return fig
 

@@ -82,7 +82,9 @@ def plot_assay_curves(points: pd.DataFrame, fits: pd.DataFrame, title: str = "")
         _draw_competition_panel(ax, curve, fit)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig
 
 
@@ -216,7 +218,9 @@ def plot_pki_by_receptor(
         ax.grid(axis="y", color="0.9")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig
 
 
@@ -277,7 +281,9 @@ def plot_species_overlay(fits: pd.DataFrame, summary: pd.DataFrame):
         ax.legend(fontsize=6, frameon=False, loc="upper right")
     if not panels:
         axes[0].text(0.5, 0.5, "no competition curves", ha="center", transform=axes[0].transAxes)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig
 
 
@@ -349,5 +355,7 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
         axes[0].text(0.5, 0.5, "no saturation runs", ha="center", transform=axes[0].transAxes)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig

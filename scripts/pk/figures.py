@@ -110,7 +110,9 @@ def plot_concentration_time(pk: pd.DataFrame):
                label="< LLOQ: over half the samples BLQ, no mean"),
     ]  # fmt: skip
     fig.legend(handles=keys, loc="lower center", ncol=3, fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig, rect=(0, 0.04, 1, 1))
     undetected = [a for a in analytes if not (~pk.loc[pk["analyte"] == a, "blq"]).any()]
     set_alt_text(
         fig,

@@ -98,7 +98,9 @@ def plot_exposure(exposure: pd.DataFrame, therapeutic_range, tau_h):
         if 0 < n_rat < len(labels):
             a.axvline(n_rat - 0.5, color="grey", lw=0.8, ls=":")
         a.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     text = (
         f"Rat versus human exposure on log axes: rat Cmax {_span(cmax[:n_rat])} ng/mL at "
         f"{_span(rat['dose'].astype(float))} mg/kg versus human steady-state Cmax {_span(cmax[n_rat:])} ng/mL "
