@@ -42,6 +42,30 @@ def run_rule(snakemake, body) -> None:
         sys.exit(1)
 
 
+def tune_local_scheduling(settings, cores) -> None:
+    """Snakemake's scheduling settings for a local run (called by the
+    workflow for local execution only; cluster executors keep theirs).
+
+    * Snakemake's job-rate limiter (``--max-jobs-per-timespan``, default
+      100/1s) ends every scheduling pass by starting a non-daemon timer that
+      triggers another pass: the timer chains multiply with the jobs
+      finished, cost the main process CPU that the jobs need, and the process
+      waits for the last timer before it exits. Locally, jobs start as cores
+      free up, so there is nothing to limit: the default limiter is switched
+      off; a value the user gave is kept.
+    * Each pass considers at most ``4 x cores`` ready jobs (at least 8), a
+      random sample (``--scheduler-subsample``): with hundreds of ready jobs
+      the job selection otherwise costs more than the jobs, and a bound that
+      grows with ``--cores`` never leaves a large machine's cores idle. A
+      value the user gave is kept.
+    """
+    limiter = settings.max_jobs_per_timespan
+    if limiter is not None and (limiter.max_jobs, limiter.timespan) == (100, 1):
+        settings.max_jobs_per_timespan = None
+    if settings.subsample is None and isinstance(cores, int) and cores > 0:
+        settings.subsample = max(8, 4 * cores)
+
+
 def _say(line: str) -> None:
     """Write *line* to stderr in one write, on a line of its own: Snakemake
     writes its messages and their line ends separately to the same stream."""

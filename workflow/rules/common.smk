@@ -33,6 +33,7 @@ _USER_PYTHONPATH = [
 os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]))
 sys.path.insert(0, str(REPO_ROOT))
 
+from scripts.rule_support import tune_local_scheduling
 from scripts.tables import InputError
 from scripts.validation import (
     binding_assay_name,
@@ -45,27 +46,10 @@ from scripts.validation import (
 validate(config, schema="../schemas/config.schema.yaml")
 
 
-# Scheduling of local runs (benchmarks/README.md has the measurements).
-# * Snakemake's job-rate limiter (--max-jobs-per-timespan, default 100/1s)
-#   ends every scheduling pass by starting a non-daemon timer that triggers
-#   another pass: the timer chains multiply with the jobs finished, burn the
-#   main process's CPU, and the process waits for the last timer before it
-#   exits. A local run starts jobs as fast as cores free up, so the limiter
-#   has nothing to protect: it is switched off, unless the option was given.
-#   Cluster executors (workflow/profiles/slurm) keep it.
-# * Each pass considers at most 4 x --cores ready jobs (at least 8; a random
-#   sample, --scheduler-subsample): with hundreds of ready jobs the ILP
-#   otherwise costs more than the jobs, and the bound grows with the machine.
-def _tune_local_scheduling(settings, cores):
-    limiter = settings.max_jobs_per_timespan
-    if limiter is not None and (limiter.max_jobs, limiter.timespan) == (100, 1):
-        settings.max_jobs_per_timespan = None
-    if settings.subsample is None and isinstance(cores, int):
-        settings.subsample = max(8, 4 * cores)
-
-
+# Scheduling of local runs: no job-rate limiter, ready jobs per pass scaled
+# with --cores (scripts/rule_support.tune_local_scheduling says why).
 if workflow.local_exec and workflow.scheduling_settings is not None:
-    _tune_local_scheduling(workflow.scheduling_settings, workflow._cores)
+    tune_local_scheduling(workflow.scheduling_settings, workflow.resource_settings.cores)
 
 CONDA_ENV = "../envs/pipeline.yaml"
 STUDY_DIR = Path(config["study_dir"]).expanduser()
