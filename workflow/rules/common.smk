@@ -33,7 +33,6 @@ _USER_PYTHONPATH = [
 os.environ.update(PYTHONPATH=os.pathsep.join([str(REPO_ROOT), *_USER_PYTHONPATH]))
 sys.path.insert(0, str(REPO_ROOT))
 
-from scripts.rule_support import tune_local_scheduling
 from scripts.tables import InputError
 from scripts.validation import (
     binding_assay_name,
@@ -45,11 +44,6 @@ from scripts.validation import (
 
 validate(config, schema="../schemas/config.schema.yaml")
 
-
-# Scheduling of local runs: no job-rate limiter, ready jobs per pass scaled
-# with --cores (scripts/rule_support.tune_local_scheduling says why).
-if workflow.local_exec and workflow.scheduling_settings is not None:
-    tune_local_scheduling(workflow.scheduling_settings, workflow.resource_settings.cores)
 
 CONDA_ENV = "../envs/pipeline.yaml"
 STUDY_DIR = Path(config["study_dir"]).expanduser()

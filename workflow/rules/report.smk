@@ -26,7 +26,7 @@ rule report:
 ALL_TARGETS.append(rules.report.output[0])
 
 
-from scripts.rule_support import write_failures
+from scripts.rule_support import tune_local_scheduling, write_failures
 
 
 # A failed run cannot build the report rule, whose inputs are missing. It says
@@ -37,8 +37,17 @@ from scripts.rule_support import write_failures
 # outputs are newer. Without --keep-going Snakemake stops at the first failure
 # and what is missing says nothing, so no partial report then. A new run
 # removes the list.
+#
+# onstart also tunes the scheduling of local runs: no job-rate limiter, ready
+# jobs per pass scaled with --cores (scripts/rule_support.tune_local_scheduling).
 onstart:
     Path(f"{OUT}/failures.csv").unlink(missing_ok=True)
+    if workflow.local_exec and getattr(workflow, "scheduler", None) is not None:
+        tune_local_scheduling(
+            workflow.scheduler,
+            workflow.scheduling_settings,
+            workflow.resource_settings.cores,
+        )
 
 
 onerror:
