@@ -2,7 +2,9 @@
 
 Each cell is turned into the JSON type its schema declares (numbers parsed,
 true/false tokens read, enum-like values case-folded), then each row is
-checked with jsonschema. The first bad cell raises
+checked against the schema, compiled once into plain checks
+(:mod:`scripts.validation.row_checks`; jsonschema itself for a schema using
+keywords those checks do not cover). The first bad cell raises
 :class:`~scripts.tables.InputError` naming file, spreadsheet row and column.
 """
 
@@ -14,11 +16,11 @@ import math
 import re
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from scripts.tables import InputError
 from scripts.validation.reading import study_relative_name, warning
+from scripts.validation.row_checks import compile_row_checker
 
 # Cells of the schema's ``blq_column`` that mean "below the limit of quantification".
 BLQ_TOKENS = {"", "blq", "<lloq", "bql", "nd"}
@@ -80,8 +82,21 @@ def coerce_cell(text: str, spec: dict, column: str, path, row: int, date_cell: b
     return text
 
 
-def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
-    """(column, message) for a jsonschema error in user words."""
+def row_checker(schema: dict):
+    """``record -> failures`` for *schema*: the compiled checks, or
+    jsonschema's validator where the schema needs it."""
+    compiled = compile_row_checker(schema)
+    if compiled is not None:
+        return compiled
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return lambda record: sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+
+
+def _describe(error) -> tuple[str | None, str]:
+    """(column, message) for a failed check (a jsonschema ValidationError or
+    a row_checks.Failure) in user words."""
     if error.validator == "required":
         column = re.match(r"'([^']+)'", error.message).group(1)
         return column, "value missing"
@@ -115,7 +130,7 @@ def validate_rows(df: pd.DataFrame, schema: dict, path) -> tuple[pd.DataFrame, l
     warnings = []
     _check_header(df, schema, path, warnings)
     blq_column = schema.get("blq_column")
-    validator = jsonschema.Draft202012Validator(schema)
+    check = row_checker(schema)
     lower = set(schema.get("lowercase", []))
     upper = set(schema.get("uppercase", []))
     records = []
@@ -138,7 +153,7 @@ def validate_rows(df: pd.DataFrame, schema: dict, path) -> tuple[pd.DataFrame, l
             value = coerce_cell(text, properties[column], column, path, row, (position, column) in dates)
             if value is not None:
                 record[column] = value
-        errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+        errors = check(record)
         if errors:
             column, message = _describe(errors[0])
             raise InputError(path, message, row=row, column=column)

@@ -11,8 +11,6 @@ import copy
 import re
 from pathlib import Path
 
-import jsonschema
-
 from scripts.tables import InputError
 from scripts.validation.layout import AREA_FOLDERS, check_study_files
 from scripts.validation.reading import load_schema
@@ -60,6 +58,8 @@ def fill_defaults(data, schema):
 
 def validate_mapping(data: dict, schema_name: str, path) -> dict:
     """Validate a YAML mapping against a schema and fill its defaults."""
+    import jsonschema  # here only: the table checks do not need it (validation/row_checks.py)
+
     schema = load_schema(schema_name)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
@@ -69,7 +69,7 @@ def validate_mapping(data: dict, schema_name: str, path) -> dict:
     return fill_defaults(data, schema)
 
 
-def _in_user_words(error: jsonschema.ValidationError) -> str:
+def _in_user_words(error) -> str:
     """A schema error with values as written in YAML (not Python reprs)."""
     shown = user_text(error.instance)
     if error.validator == "type":
