@@ -20,42 +20,59 @@ Modules, by concern:
 * :mod:`~scripts.pk.conventions` – routes, keys, units, output columns.
 """
 
-from scripts.pk.auc import (
-    add_time_zero,
-    apply_blq_rules,
-    auc_segments,
-    auc_to_tlast,
-    aumc_segments,
-    aumc_to_tlast,
-    back_extrapolate_c0,
-    interpolate_conc,
-    partial_auc,
-)
-from scripts.pk.bioavailability import (
-    bioavailability_table,
-    bootstrap_ratio_ci,
-    crossover_ci,
-    fieller_ci,
-    satterthwaite_df,
-)
-from scripts.pk.conventions import (
-    BIOAVAILABILITY_COLUMNS,
-    CI_LEVEL,
-    DETECTABILITY_COLUMNS,
-    DOSE_PROPORTIONALITY_COLUMNS,
-    LAMBDA_Z_POINT_COLUMNS,
-    METABOLITE_COLUMNS,
-    NCA_COLUMNS,
-    SPARSE_COLUMNS,
-    SUMMARY_COLUMNS,
-)
-from scripts.pk.dose_proportionality import dose_proportionality_table, power_model
-from scripts.pk.figures import plot_concentration_time, plot_lambda_z_diagnostics
-from scripts.pk.lambda_z import fit_lambda_z
-from scripts.pk.metabolites import detectability_table, metabolite_table
-from scripts.pk.nca import interval_table, lambda_z_points, nca_outputs, nca_table, sparse_auc_table
-from scripts.pk.sparse import bailer_auc
-from scripts.pk.summary import geometric_cv_pct, geometric_mean, summary_table
+# Imported on first use (PEP 562): a job that needs one module (e.g. rule
+# pk_nca) does not pay for the others' imports (scipy.stats in the
+# aggregate's modules).
+_EXPORTS = {
+    "BIOAVAILABILITY_COLUMNS": "scripts.pk.conventions",
+    "CI_LEVEL": "scripts.pk.conventions",
+    "DETECTABILITY_COLUMNS": "scripts.pk.conventions",
+    "DOSE_PROPORTIONALITY_COLUMNS": "scripts.pk.conventions",
+    "LAMBDA_Z_POINT_COLUMNS": "scripts.pk.conventions",
+    "METABOLITE_COLUMNS": "scripts.pk.conventions",
+    "NCA_COLUMNS": "scripts.pk.conventions",
+    "SPARSE_COLUMNS": "scripts.pk.conventions",
+    "SUMMARY_COLUMNS": "scripts.pk.conventions",
+    "add_time_zero": "scripts.pk.auc",
+    "apply_blq_rules": "scripts.pk.auc",
+    "auc_segments": "scripts.pk.auc",
+    "auc_to_tlast": "scripts.pk.auc",
+    "aumc_segments": "scripts.pk.auc",
+    "aumc_to_tlast": "scripts.pk.auc",
+    "back_extrapolate_c0": "scripts.pk.auc",
+    "bailer_auc": "scripts.pk.sparse",
+    "bioavailability_table": "scripts.pk.bioavailability",
+    "bootstrap_ratio_ci": "scripts.pk.bioavailability",
+    "crossover_ci": "scripts.pk.bioavailability",
+    "detectability_table": "scripts.pk.metabolites",
+    "dose_proportionality_table": "scripts.pk.dose_proportionality",
+    "fieller_ci": "scripts.pk.bioavailability",
+    "fit_lambda_z": "scripts.pk.lambda_z",
+    "geometric_cv_pct": "scripts.pk.summary",
+    "geometric_mean": "scripts.pk.summary",
+    "interpolate_conc": "scripts.pk.auc",
+    "interval_table": "scripts.pk.nca",
+    "lambda_z_points": "scripts.pk.nca",
+    "metabolite_table": "scripts.pk.metabolites",
+    "nca_outputs": "scripts.pk.nca",
+    "nca_table": "scripts.pk.nca",
+    "partial_auc": "scripts.pk.auc",
+    "plot_concentration_time": "scripts.pk.figures",
+    "plot_lambda_z_diagnostics": "scripts.pk.figures",
+    "power_model": "scripts.pk.dose_proportionality",
+    "satterthwaite_df": "scripts.pk.bioavailability",
+    "sparse_auc_table": "scripts.pk.nca",
+    "summary_table": "scripts.pk.summary",
+}
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BIOAVAILABILITY_COLUMNS",

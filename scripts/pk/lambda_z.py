@@ -21,7 +21,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from scripts.pk.conventions import CL_UNIT_FACTOR
 
@@ -36,8 +35,15 @@ def adjusted_r2(r2, n):
 
 
 def _loglinear_fit(time, conc):
-    slope, intercept, r, _, _ = stats.linregress(time, np.log(conc))
-    return -slope, intercept, r * r
+    """Least-squares line through (t, ln C): (λz = -slope, intercept, R²),
+    the closed form that scipy.stats.linregress computes (tests compare)."""
+    x = np.asarray(time, float)
+    y = np.log(np.asarray(conc, float))
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    slope = sxy / sxx
+    r2 = sxy * sxy / (sxx * syy) if syy > 0 else 1.0  # an exact line (linregress: r = 1)
+    return -slope, float(y.mean() - slope * x.mean()), r2
 
 
 @dataclass
