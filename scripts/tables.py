@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is read or written: the
+    import pandas as pd  # workflow imports InputError at parse time, and no-ops stay fast
 
 
 class InputError(Exception):
@@ -50,4 +52,6 @@ def write_csv(df: pd.DataFrame, path, columns=None) -> None:
 
 def read_csv(path) -> pd.DataFrame:
     """Read a table written by this pipeline (validated inputs or results)."""
+    import pandas as pd
+
     return pd.read_csv(path, keep_default_na=True)

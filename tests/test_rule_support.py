@@ -3,9 +3,9 @@ on Snakemake's own settings objects."""
 
 from __future__ import annotations
 
-import pytest
 from types import SimpleNamespace
 
+import pytest
 from snakemake.scheduling.job_scheduler import JobRateLimiter
 from snakemake.settings.types import MaxJobsPerTimespan, SchedulingSettings
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scripts.pk.bioavailability import BIOAVAILABILITY_SETTINGS, bioavailability_table
+from scripts.pk.bioavailability import bioavailability_table
 from scripts.pk.conventions import (
     BIOAVAILABILITY_COLUMNS,
     DETECTABILITY_COLUMNS,
@@ -37,13 +37,12 @@ from scripts.pk.conventions import (
     SUMMARY_COLUMNS,
     nca_columns,
 )
-from scripts.pk.dose_proportionality import DOSE_PROPORTIONALITY_SETTINGS, dose_proportionality_table
+from scripts.pk.dose_proportionality import dose_proportionality_table
 from scripts.pk.metabolites import detectability_table, metabolite_table
 from scripts.pk.summary import summary_table
 
 # The ``pk`` settings the study-level tables use (the pk_aggregate rule
 # passes only these).
-AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS + DOSE_PROPORTIONALITY_SETTINGS + ("partial_auc_intervals_h",)
 
 # Output table -> column order (nca.csv: :func:`table_columns`).
 TABLE_COLUMNS = {

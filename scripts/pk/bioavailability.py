@@ -25,7 +25,6 @@ from scripts.pk.conventions import (
 )
 
 # The ``pk`` settings :func:`bioavailability_table` uses.
-BIOAVAILABILITY_SETTINGS = ("max_auc_pct_extrap", "f_ci_method", "bootstrap_samples", "seed")
 
 
 # --------------------------------------------------------------------------

@@ -118,3 +118,23 @@ DOSE_PROPORTIONALITY_COLUMNS = [
     "method", "dose_ratio", "smith_ci_level", "smith_ci_low", "smith_ci_high",
     "smith_low", "smith_high",
 ]  # fmt: skip
+
+
+# The config keys each rule reads (workflow/rules/pk.smk passes exactly these,
+# so a changed value reruns only the jobs that use it). Here, beside the other
+# conventions, so that the workflow can read them without importing scipy.
+NCA_SETTINGS = (
+    "auc_method",
+    "max_auc_pct_extrap",
+    "min_lambda_z_points",
+    "min_lambda_z_adj_r2",
+    "min_span_ratio",
+    "blq_first",
+    "blq_middle",
+    "blq_last",
+    "lambda_z_require_span",
+    "partial_auc_intervals_h",
+)
+BIOAVAILABILITY_SETTINGS = ("max_auc_pct_extrap", "f_ci_method", "bootstrap_samples", "seed")
+DOSE_PROPORTIONALITY_SETTINGS = ("dose_proportionality_theta", "dose_proportionality_ci_level")
+AGGREGATE_SETTINGS = BIOAVAILABILITY_SETTINGS + DOSE_PROPORTIONALITY_SETTINGS + ("partial_auc_intervals_h",)

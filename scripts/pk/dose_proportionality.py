@@ -21,7 +21,6 @@ from scipy import stats
 from scripts.pk.conventions import CI_LEVEL, DOSE_PROPORTIONALITY_COLUMNS, EXTRAVASCULAR_ROUTES
 
 # The ``pk`` settings of the dose-proportionality table.
-DOSE_PROPORTIONALITY_SETTINGS = ("dose_proportionality_theta", "dose_proportionality_ci_level")
 
 
 def power_model(doses, values, level):

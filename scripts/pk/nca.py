@@ -37,18 +37,6 @@ from scripts.pk.profile import nca_profile
 from scripts.pk.sparse import destructive_result, is_destructive_group
 
 # The ``pk`` settings the NCA uses (the pk_nca rule passes only these).
-NCA_SETTINGS = (
-    "auc_method",
-    "max_auc_pct_extrap",
-    "min_lambda_z_points",
-    "min_lambda_z_adj_r2",
-    "min_span_ratio",
-    "blq_first",
-    "blq_middle",
-    "blq_last",
-    "lambda_z_require_span",
-    "partial_auc_intervals_h",
-)
 
 
 def is_metabolite(analyte: str, parent: str | None) -> bool:

@@ -3,8 +3,7 @@
 # (summaries, bioavailability, dose proportionality, metabolites) and figures
 # (scripts/pk/aggregate.py).
 
-from scripts.pk.aggregate import AGGREGATE_SETTINGS
-from scripts.pk.nca import NCA_SETTINGS
+from scripts.pk.conventions import AGGREGATE_SETTINGS, NCA_SETTINGS
 
 
 # Each rule gets only the pk settings it uses (config_params), so changing one
