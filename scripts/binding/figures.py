@@ -36,12 +36,39 @@ def confidence_band(x, values: dict, covariance: np.ndarray, dof: float, level: 
     return y, y - half_width, y + half_width
 
 
-def _panel_grid(n_panels: int, width: float = 4.2, height: float = 3.4, max_columns: int = 3):
+# Margins of a panel grid, in inches: room for the tick labels (up to five
+# digits, as counts have) and axis labels left of and below each panel, and
+# for its title above it.
+GRID_MARGINS_IN = {"left": 0.95, "right": 0.2, "bottom": 0.6, "top": 0.4, "title": 0.35}
+GRID_GAPS_IN = {"between_columns": 1.1, "between_rows": 0.95}
+
+
+def _panel_grid(
+    n_panels: int, width: float = 4.2, height: float = 3.4, max_columns: int = 3, title: bool = False
+):
+    """A grid of *n_panels* panels of *width* x *height* inches, laid out with
+    fixed margins (GRID_MARGINS_IN, GRID_GAPS_IN; room for a suptitle when
+    *title*): every panel of these figures has the same furniture, and a
+    computed layout (tight_layout) cost more than drawing the figure."""
     import matplotlib.pyplot as plt
 
     n_columns = max(1, min(max_columns, n_panels))
     n_rows = max(1, math.ceil(n_panels / n_columns))
-    fig, axes = plt.subplots(n_rows, n_columns, figsize=(width * n_columns, height * n_rows), squeeze=False)
+    fig_w, fig_h = width * n_columns, height * n_rows
+    fig, axes = plt.subplots(n_rows, n_columns, figsize=(fig_w, fig_h), squeeze=False)
+    m, gap = GRID_MARGINS_IN, GRID_GAPS_IN
+    top = m["top"] + (m["title"] if title else 0.0)
+    axis_w = (fig_w - m["left"] - m["right"] - (n_columns - 1) * gap["between_columns"]) / n_columns
+    axis_h = (fig_h - m["bottom"] - top - (n_rows - 1) * gap["between_rows"]) / n_rows
+    fig.subplots_adjust(
+        left=m["left"] / fig_w,
+        right=1.0 - m["right"] / fig_w,
+        bottom=m["bottom"] / fig_h,
+        top=1.0 - top / fig_h,
+        wspace=gap["between_columns"] / axis_w,
+        hspace=gap["between_rows"] / axis_h,
+    )
+    fig.laid_out = True  # scripts.plotting.save_figure: saved as laid out, drawn once
     for ax in axes.flat[n_panels:]:
         ax.set_visible(False)
     return fig, list(axes.flat)
@@ -69,7 +96,7 @@ def plot_assay_curves(points: pd.DataFrame, fits: pd.DataFrame, title: str = "")
     log10 molar X on a linear axis (Prism's convention) and the curve's flags. *points* is
     :func:`~scripts.binding.specific.specific_binding` output, *fits*
     :func:`~scripts.binding.fitting.fit_assay` output."""
-    fig, axes = _panel_grid(max(1, len(fits)))
+    fig, axes = _panel_grid(max(1, len(fits)), title=bool(title))
     if fits.empty:
         axes[0].text(0.5, 0.5, "no competition curves in this file", ha="center", transform=axes[0].transAxes)
     for ax, (_, fit) in zip(axes, fits.iterrows()):
@@ -82,9 +109,6 @@ def plot_assay_curves(points: pd.DataFrame, fits: pd.DataFrame, title: str = "")
         _draw_competition_panel(ax, curve, fit)
     if title:
         fig.suptitle(title)
-    from scripts.plotting import tight_layout
-
-    tight_layout(fig)
     return fig
 
 
@@ -281,9 +305,6 @@ def plot_species_overlay(fits: pd.DataFrame, summary: pd.DataFrame):
         ax.legend(fontsize=6, frameon=False, loc="upper right")
     if not panels:
         axes[0].text(0.5, 0.5, "no competition curves", ha="center", transform=axes[0].transAxes)
-    from scripts.plotting import tight_layout
-
-    tight_layout(fig)
     return fig
 
 
@@ -294,7 +315,7 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
     *data* is the validated saturation table (several files concatenated
     is fine), *saturation_fits*
     :func:`~scripts.binding.saturation.fit_saturation_assay` output."""
-    fig, axes = _panel_grid(max(1, len(saturation_fits)))
+    fig, axes = _panel_grid(max(1, len(saturation_fits)), title=bool(title))
     data = with_experiment(data)
     for ax, (_, fit) in zip(axes, saturation_fits.iterrows()):
         group = data[
@@ -355,7 +376,4 @@ def plot_saturation(data: pd.DataFrame, saturation_fits: pd.DataFrame, title: st
         axes[0].text(0.5, 0.5, "no saturation runs", ha="center", transform=axes[0].transAxes)
     if title:
         fig.suptitle(title)
-    from scripts.plotting import tight_layout
-
-    tight_layout(fig)
     return fig
