@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import REPO_ROOT, SNAKEMAKE, run_snakemake
-from scripts.validation.dosing import RESERVED_PK_STEMS
+from scripts.validation import RESERVED_PK_STEMS
 
 # Every test here runs Snakemake (some without an e2e fixture).
 pytestmark = pytest.mark.e2e

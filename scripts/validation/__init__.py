@@ -24,16 +24,18 @@ and ``validate_pk_analytes``).
 """
 
 import functools
+import importlib
 
-from scripts.validation import behaviour as _behaviour
-from scripts.validation import binding as _binding
-from scripts.validation import pk as _pk
-from scripts.validation import saturation as _saturation
-from scripts.validation.behaviour import behaviour_endpoint_sets
-from scripts.validation.binding import binding_assay_name, plate_to_long
-from scripts.validation.dosing import RESERVED_PK_STEMS, validate_dosing, validate_lambda_z
-from scripts.validation.excel import WorkbookInputError, workbook_locations
-from scripts.validation.layout import RESULTS_MARKER, check_study_files, claim_results_dir, table_files
+# Light modules, imported with the package: the workflow calls them at parse
+# time (no pandas there, so a no-op run stays fast).
+from scripts.validation.layout import (
+    RESERVED_PK_STEMS,
+    RESULTS_MARKER,
+    binding_assay_name,
+    check_study_files,
+    claim_results_dir,
+    table_files,
+)
 from scripts.validation.reading import (
     load_schema,
     read_raw_csv,
@@ -41,7 +43,6 @@ from scripts.validation.reading import (
     study_relative_name,
     warnings_frame,
 )
-from scripts.validation.rows import BLQ_TOKENS, FALSE_TOKENS, SEX_ALIASES, TRUE_TOKENS, validate_rows
 from scripts.validation.study import (
     fill_defaults,
     load_study_yaml,
@@ -52,6 +53,31 @@ from scripts.validation.study import (
 )
 from scripts.validation.yaml_files import load_yaml_file
 
+# The rest is imported on first use (PEP 562): name -> module.
+_LAZY = {
+    "behaviour_endpoint_sets": "behaviour",
+    "plate_to_long": "binding",
+    "validate_dosing": "dosing",
+    "validate_lambda_z": "dosing",
+    "WorkbookInputError": "excel",
+    "workbook_locations": "excel",
+    "BLQ_TOKENS": "rows",
+    "FALSE_TOKENS": "rows",
+    "SEX_ALIASES": "rows",
+    "TRUE_TOKENS": "rows",
+    "validate_rows": "rows",
+}
+# The validation of each file type, as the rules call it: errors about a
+# workbook name its sheet and the Excel column letter.
+_NAMING_WORKBOOK_CELLS = {
+    "validate_binding": ("binding", "validate_binding"),
+    "validate_binding_table": ("binding", "validate_binding_table"),
+    "validate_plate": ("binding", "validate_plate"),
+    "validate_saturation": ("saturation", "validate_saturation"),
+    "validate_behaviour": ("behaviour", "validate_behaviour"),
+    "validate_pk": ("pk", "validate_pk"),
+}
+
 
 def _naming_workbook_cells(function):
     """*function*, whose errors about a workbook name its sheet and the Excel
@@ -59,19 +85,25 @@ def _naming_workbook_cells(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        from scripts.validation.excel import workbook_locations
+
         with workbook_locations():
             return function(*args, **kwargs)
 
     return wrapper
 
 
-# The validation of each file type, as the rules call it.
-validate_binding = _naming_workbook_cells(_binding.validate_binding)
-validate_binding_table = _naming_workbook_cells(_binding.validate_binding_table)
-validate_plate = _naming_workbook_cells(_binding.validate_plate)
-validate_saturation = _naming_workbook_cells(_saturation.validate_saturation)
-validate_behaviour = _naming_workbook_cells(_behaviour.validate_behaviour)
-validate_pk = _naming_workbook_cells(_pk.validate_pk)
+def __getattr__(name):
+    if name in _NAMING_WORKBOOK_CELLS:
+        module, attribute = _NAMING_WORKBOOK_CELLS[name]
+        value = _naming_workbook_cells(getattr(importlib.import_module(f"{__name__}.{module}"), attribute))
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BLQ_TOKENS",

@@ -14,11 +14,11 @@ with saturation runs (:mod:`scripts.validation.saturation`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from scripts.tables import InputError
+from scripts.validation.layout import binding_assay_name
 from scripts.validation.reading import load_schema, read_raw_csv, warning
 from scripts.validation.rows import coerce_cell, reject_duplicates, validate_rows
 
@@ -94,16 +94,6 @@ def _hint_log_units(error: InputError, df) -> None:
     low, high = LOG_MOLAR_RANGE
     if low <= value <= high:
         error.message += f"; log units? give molar (10^{value:g} M = {10**value:.3g} M)"
-
-
-def binding_assay_name(path) -> str:
-    """The assay a binding file holds: its name without ``.plate.csv``,
-    ``.layout.csv`` or ``.csv`` (or the same with ``.xlsx``)."""
-    name = Path(path).name
-    for suffix in (".plate.csv", ".layout.csv", ".csv", ".plate.xlsx", ".layout.xlsx", ".xlsx"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(path).stem
 
 
 def plate_to_long(plate_path, layout_path) -> pd.DataFrame:

@@ -28,10 +28,6 @@ from scripts.tables import InputError
 from scripts.validation.reading import load_schema, read_raw_csv, study_relative_name
 from scripts.validation.rows import reject_duplicates, validate_rows
 
-DOSING_STEM = "dosing"
-LAMBDA_Z_STEM = "lambda_z"
-RESERVED_PK_STEMS = (DOSING_STEM, LAMBDA_Z_STEM)
-
 DOSING_COLUMNS = ["animal_id", "time_h", "dose_mg_kg", "route", "duration_h", "source_file", "source_row"]
 LAMBDA_Z_COLUMNS = ["animal_id", "analyte", "action", "times_h", "reason", "source_file", "source_row"]
 

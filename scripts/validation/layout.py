@@ -175,3 +175,19 @@ def claim_results_dir(results_dir, study_dir) -> None:
         return
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(here + "\n", encoding="utf-8")
+
+
+# Reserved stems in pk/: the PK control files, never read as concentration files.
+DOSING_STEM = "dosing"
+LAMBDA_Z_STEM = "lambda_z"
+RESERVED_PK_STEMS = (DOSING_STEM, LAMBDA_Z_STEM)
+
+
+def binding_assay_name(path) -> str:
+    """The assay a binding file holds: its name without ``.plate.csv``,
+    ``.layout.csv`` or ``.csv`` (or the same with ``.xlsx``)."""
+    name = Path(path).name
+    for suffix in (".plate.csv", ".layout.csv", ".csv", ".plate.xlsx", ".layout.xlsx", ".xlsx"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(path).stem

@@ -15,12 +15,15 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from scripts import settings
 from scripts.tables import InputError
+
+if TYPE_CHECKING:  # imported where a table is read: the workflow imports this module at parse time
+    import pandas as pd
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
 # Characters a POSIX shell treats specially. The pipeline never passes file
@@ -82,6 +85,8 @@ def read_raw_csv(path) -> tuple[pd.DataFrame, list[dict]]:
     .csv name. A UTF-8 byte-order mark and Excel's ``sep=,`` first line are
     accepted with a warning.
     """
+    import pandas as pd
+
     from scripts.validation.excel import read_workbook
     from scripts.validation.yaml_files import check_size
 
@@ -199,4 +204,6 @@ def study_relative_name(path) -> str:
 
 
 def warnings_frame(warnings: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(warnings, columns=["file", "row", "column", "message"])
