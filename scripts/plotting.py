@@ -33,6 +33,19 @@ def style(i: int) -> dict:
     }
 
 
+def log_axis(ax, which: str = "y", numticks: int = 5) -> None:
+    """Log scale on the *which* ("x" or "y") axis of *ax*, with at most
+    *numticks* labelled decades and no minor ticks: matplotlib builds every
+    minor tick of a log axis as an object at each draw, which made a figure
+    of many small log panels cost seconds."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(LogLocator(numticks=numticks))
+    axis.set_minor_locator(NullLocator())
+
+
 def set_alt_text(fig, text: str) -> None:
     """One sentence saying what *fig* shows, with its key numbers; saved in
     the SVG's description, which the report uses as the image's alt text."""
@@ -57,7 +70,18 @@ def save_figure(fig, path) -> None:
     if getattr(fig, "alt_text", ""):
         metadata["Description"] = fig.alt_text
     buffer = io.StringIO()
-    bbox = None if getattr(fig, "laid_out", False) else "tight"
+    laid_out = getattr(fig, "laid_out", False)
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        # A layout engine (e.g. layout="constrained") would lay the figure out
+        # at each of savefig's draws: lay it out once, then keep it as it is.
+        # (None, not "none": with a placeholder engine savefig draws twice.)
+        fig.draw_without_rendering()
+        fig.set_layout_engine(None)
+        laid_out = True
+    bbox = None if laid_out else "tight"
     fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches=bbox)
     plt.close(fig)
     path.write_text(_stable_clip_ids(buffer.getvalue()), encoding="utf-8")

@@ -134,7 +134,7 @@ def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: in
     figure title, not drawn. Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
-    from scripts.plotting import OKABE_ITO, set_alt_text
+    from scripts.plotting import OKABE_ITO, log_axis, set_alt_text
 
     keys = PROFILE_KEYS
     profiles = [k for k, _ in points.groupby(keys, sort=True)] if len(points) else []
@@ -174,8 +174,7 @@ def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: in
                 )
             else:
                 text = "λz not estimable"
-            ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(plt.NullFormatter())
+            log_axis(ax, "y", numticks=4)
             animal, analyte = key[keys.index("animal_id")], key[keys.index("analyte")]
             ax.set_title(f"{animal} {analyte}\n{text}", fontsize=7)
             ax.tick_params(labelsize=7)
