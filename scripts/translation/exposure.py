@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.translation.common import compound_rows, geometric_mean, is_empty, species_rows
+from scripts.translation.human_pk import central_rows
 from scripts.translation.reference import ref_range, ref_value
 
 EXPOSURE_COLUMNS = [
@@ -400,7 +401,7 @@ def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame
     """Steady-state rows from the superposition model (reference t1/2
     value): AUCtau,ss, Cmax,ss, Cav,ss and the accumulation ratio."""
     out = out.copy()
-    central = steady[steady["t_half_basis"].astype(str).str.contains("reference value")]
+    central = central_rows(steady)
     for i, r in out[out["state"] == "steady_state"].iterrows():
         m = central[np.isclose(central["dose_mg"].astype(float), float(r["dose"]))]
         if m.empty:
@@ -413,13 +414,14 @@ def _model_steady_state(out: pd.DataFrame, steady: pd.DataFrame) -> pd.DataFrame
         out.loc[i, "cmin_ng_mL"] = float(m["cmin_ss_ng_mL"])
         out.loc[i, "t_half_h"] = float(m["t_half_h"])
         out.loc[i, "accumulation_factor"] = float(m["accumulation_ratio"])
-        out.loc[i, "source"] = "one-compartment model, superposition (human_steady_state.csv)"
+        kind = str(m.get("model", "one-compartment"))
+        out.loc[i, "source"] = f"{kind} model, superposition (human_steady_state.csv)"
         flags = [f for f in (str(r["flags"] or ""), str(m["flags"] or "")) if f and f != "nan"]
         out.loc[i, "flags"] = "; ".join(flags)
         out.loc[i, "note"] = (
-            f"steady state by superposition of a one-compartment model (CL/F {float(m['cl_f_L_h']):.3g} L/h, "
-            f"V/F {float(m['v_f_L']):.4g} L, ka {float(m['ka_per_h']):.3g} /h) at t1/2 {float(m['t_half_h']):g} h; "
-            "values over the reference t1/2 range in human_steady_state.csv"
+            f"steady state by superposition of a {kind} model (CL/F {float(m['cl_f_L_h']):.3g} L/h, "
+            f"V/F {float(m['v_f_L']):.4g} L, ka {float(m['ka_per_h']):.3g} /h) at t1/2 {float(m['t_half_h']):.3g} h; "
+            f"Cmin,ss: {m['cmin_ss_source']}; values over the reference t1/2 range in human_steady_state.csv"
         )
     return out
 
