@@ -103,7 +103,7 @@ def test_shipped_reference_warns_and_uses_tdm_trough():
     Cmax of about 21 ng/mL against a reported 58: the model warns and the
     profile is calibrated to the therapeutic-drug-monitoring trough."""
     reference = yaml.safe_load(REFERENCE_YAML.read_text(encoding="utf-8"))
-    check = human_pk.cmax_check(human_pk.model_parameters(reference), 0.25)
+    check = human_pk.cmax_check(human_pk.model_parameters(reference, TR["human_pk_model"]), 0.25)
     assert 18 < check["predicted"] < 24
     assert check["reference"] == 58
     assert not check["ok"]
@@ -118,7 +118,7 @@ def test_shipped_reference_warns_and_uses_tdm_trough():
     np.testing.assert_allclose(model_only["cmin_ss_ng_mL"], model_only["cmin_ss_model_ng_mL"])
     # the block's own derivation: V/F = CL/F x t1/2 / ln2 = 1250 L at t1/2 18.3 h
     block = reference["human_pk_one_compartment"]
-    params = human_pk.model_parameters(reference)
+    params = human_pk.model_parameters(reference, TR["human_pk_model"])
     _, v, _ = human_pk.parameters_at(params, block["t_half_h"]["value"])
     assert v == pytest.approx(block["v_f_L"]["value"], rel=0.01)
 

@@ -110,7 +110,7 @@ def two_compartment_model(reference: dict) -> HumanModel | None:
     return HumanModel(TWO, cl, v1, ka, q, v2)
 
 
-def model_parameters(reference: dict, kind: str = "auto") -> dict:
+def model_parameters(reference: dict, kind: str) -> dict:
     """The human model(s) and where each value came from: ``models`` (list
     of (t1/2, basis, HumanModel or None when no ka can be had)),
     ``cl_f_L_h``, ``ka_per_h`` (NaN when it follows from Tmax at each
@@ -239,7 +239,7 @@ def human_steady_state(reference: dict, doses_mg, tau_h, fu, cfg: dict) -> tuple
     trough where used; the single-dose reference's in the
     ``*_uncalibrated`` columns); ``cmax_single_predicted_ng_mL`` and
     ``cmin_ss_model_ng_mL`` are those of the uncalibrated model."""
-    params = model_parameters(reference, str(cfg.get("human_pk_model", "auto")))
+    params = model_parameters(reference, str(cfg["human_pk_model"]))
     tolerance = float(cfg["human_cmax_tolerance"])
     check = cmax_check(params, tolerance)
     kind = _central(params)[2].kind if _central(params)[2] is not None else ONE
