@@ -11,7 +11,7 @@ import pytest
 from scripts import settings
 
 #: The example study's full set of raised flags, one comment each for why it
-#: fires. Not raised: exposure_extrapolated (the example has PK at every
+#: fires. Not raised: occupancy_mismatch (see below), exposure_extrapolated (the example has PK at every
 #: behavioural dose, 1-30 mg/kg po) and single_binding_experiment (every
 #: receptor has three experiments per species; translation/species_ki.csv
 #: n_human = n_rat = 3).
@@ -35,11 +35,12 @@ EXPECTED = {
     # 5-HT2C human/rat Ki 4.5-fold (three experiments per species), its 95%
     # CI (about 4.0-5.1) entirely above the 3-fold limit: high
     "species_ki_difference": "high",
-    # 5-HT2C occupancy at the test time (1 h after the dose) 75-90% in the rat
-    # at 10 and 30 mg/kg vs the human trough-to-peak range at steady state
-    # (about 21-49%): more than 30 points apart and on the other side of half
-    # occupancy (the human peak stays below 50%), so high
-    "occupancy_mismatch": "high",
+    # (occupancy_mismatch is not raised: the human steady-state profile is
+    # calibrated to the TDM trough as a whole, so its 5-HT2C occupancy runs
+    # from about 24% (Cmin,ss at 15 mg/day) to 67% (Cmax,ss at 45 mg/day);
+    # the rat's 75-90% at the test time (10 and 30 mg/kg) lies 8-23 points
+    # above that range, within the 30-point threshold, and the human range
+    # crosses 50%)
     # the rat efficacy EC50s need human doses outside 15-45 mg/day at Cmin,ss
     "efficacious_exposure_outside_clinical": "medium",
 }

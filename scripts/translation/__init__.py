@@ -16,8 +16,11 @@ exception.
 Modules: :mod:`~scripts.translation.reference` (human reference and
 citations), :mod:`~scripts.translation.design` (what the study contains,
 from the inventory), :mod:`~scripts.translation.effective` (tested and
-effective doses), :mod:`~scripts.translation.exposure` (rat and human
-exposure), :mod:`~scripts.translation.scaling` (dose translation),
+effective doses), :mod:`~scripts.translation.exposure` (rat exposure and
+rat/human exposure ratios), :mod:`~scripts.translation.human_exposure`
+(human exposure at the clinical doses), :mod:`~scripts.translation.human_pk`
+and :mod:`~scripts.translation.human_model` (the human steady-state
+profile), :mod:`~scripts.translation.scaling` (dose translation),
 :mod:`~scripts.translation.occupancy` (Ki and occupancy),
 :mod:`~scripts.translation.species_ki` (human/rat Ki with its CI),
 :mod:`~scripts.translation.context` (effect-size context),
@@ -46,8 +49,6 @@ from scripts.translation.exposure import (
     accumulation_factor,
     elimination_rate,
     exposure_ratios,
-    human_auc_per_mg,
-    human_exposure,
     parent_nca_groups,
     rat_exposure,
     rat_half_life,
@@ -66,6 +67,7 @@ from scripts.translation.flags import (
     flag_species_ki,
     raised,
 )
+from scripts.translation.human_exposure import human_auc_per_mg, human_exposure
 from scripts.translation.occupancy import (
     KI_USED_COLUMNS,
     OCCUPANCY_COLUMNS,

@@ -7,8 +7,10 @@ per species, else the config ``translation.default_kp_uu`` (1: unbound
 plasma stands in for unbound brain, an assumption stated in every table).
 Rat: each behavioural dose group (route x dose x regimen), single dose
 (acute) or steady state (chronic), from :mod:`scripts.translation.rat_profiles`.
-Human: each clinical dose at steady state, one-compartment model at the
-reference t1/2 value (:mod:`scripts.translation.human_pk`). The time grid
+Human: each clinical dose at steady state, the profile of its
+``human_steady_state`` row at the reference t1/2 value (the same profile
+as Cmax,ss, Cmin,ss and Cav,ss, calibrated to a TDM trough where used;
+:mod:`scripts.translation.human_pk`). The time grid
 runs from the (last) dose to the end of the dosing interval (or the latest
 test time) in ``occupancy_time_step_h`` steps. Occupancy is a fraction 0-1.
 """
@@ -192,10 +194,11 @@ def occupancy_over_time(
     if reference is not None and steady is not None and len(steady):
         kp_h, kp_h_src = kp_uu(study, cfg, "human")
         for _, row in central_rows(steady).iterrows():
-            fn = lambda t, d=float(row["dose_mg"]), th=float(row["t_half_h"]): human_profile(  # noqa: E731
-                reference, d, tau, th, t
+            fn = lambda t, row=row: human_profile(row, t)  # noqa: E731
+            src = (
+                f"human_steady_state.csv profile ({row.get('model', 'one-compartment')}, t1/2 "
+                f"{float(row['t_half_h']):.3g} h; {row['cmin_ss_source']})"
             )
-            src = f"one-compartment model at steady state, t1/2 {float(row['t_half_h']):g} h"
             curves.append(
                 (
                     "human",

@@ -19,11 +19,11 @@ from scripts.translation.exposure import (
     EXPOSURE_RATIO_COLUMNS,
     _add_unbound,
     exposure_ratios,
-    human_exposure,
     parent_nca_groups,
     rat_exposure,
     rat_half_life,
 )
+from scripts.translation.human_exposure import human_exposure
 from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS, human_steady_state
 from scripts.translation.occupancy import (
     KI_USED_COLUMNS,

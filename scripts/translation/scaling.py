@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.translation.common import is_empty
-from scripts.translation.exposure import human_auc_per_mg
+from scripts.translation.human_exposure import human_auc_per_mg
 
 DOSE_TRANSLATION_COLUMNS = [
     "rat_dose_mg_kg",
