@@ -47,7 +47,14 @@ def write_csv(df: pd.DataFrame, path, columns=None) -> None:
         if missing:
             raise ValueError(f"{path}: result table lacks columns {missing}")
         df = df.loc[:, list(columns)]
-    df.to_csv(path, index=False, float_format="%.10g", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # Float columns formatted here ("%.10g", blank for NaN): the same text
+    # as to_csv(float_format="%.10g") writes, in about half its time.
+    floats = [c for c in df.columns if df[c].dtype.kind == "f"]
+    if floats:
+        df = df.copy()
+        for column in floats:
+            df[column] = [format(v, ".10g") if v == v else "" for v in df[column].tolist()]
+    df.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def read_csv(path) -> pd.DataFrame:

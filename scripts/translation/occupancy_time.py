@@ -170,6 +170,22 @@ def at_test_table(groups, profiles, study, cfg, fu_rat, mw) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AT_TEST_COLUMNS)
 
 
+def _remembering(concentration_fn):
+    """*concentration_fn* computing each distinct array of times once (the
+    chronic rat profile superposes 200 doses; every receptor asks for the
+    same test window)."""
+    seen = {}
+
+    def fn(t):
+        t = np.atleast_1d(np.asarray(t, float))
+        key = t.tobytes()
+        if key not in seen:
+            seen[key] = concentration_fn(t)
+        return seen[key]
+
+    return fn
+
+
 def occupancy_over_time(
     groups, profiles, reference, steady, ki_used, study, cfg, fu_rat, fu_human, mw
 ) -> tuple:
@@ -222,6 +238,7 @@ def occupancy_over_time(
         names.setdefault(k["key"], k["receptor"])
     order = receptor_order(ki_used["key"])
     for species, dose, unit, route, regimen, fn, fu, kp, kp_src, source, ws in curves:
+        fn = _remembering(fn)  # each receptor's exposure at test reads the same times
         conc = fn(grid)
         cu = conc * fu * kp * to_nM
         kis = ki_used[ki_used["species"] == species].set_index("key")["ki_nM"]

@@ -75,7 +75,8 @@ class GroupProfile:
         """Concentration at *t* h after the last of daily doses every
         *tau_h* (superposition of the single-dose profile)."""
         t = np.atleast_1d(np.asarray(t, float))
-        return sum(self.single(t + n * tau_h) for n in range(n_doses))
+        shifted = t[None, :] + tau_h * np.arange(n_doses, dtype=float)[:, None]
+        return self.single(shifted.ravel()).reshape(n_doses, t.size).sum(axis=0)
 
     def at(self, t, regimen, tau_h) -> np.ndarray:
         return self.steady_state(t, tau_h) if regimen == "chronic" else self.single(t)

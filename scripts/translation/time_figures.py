@@ -73,7 +73,9 @@ def plot_occupancy_time(occupancy_time: pd.DataFrame, kp_note: str, tau_h: float
     axes[0][0].set_ylabel("receptor occupancy (%)")
     axes[0][-1].legend(fontsize=6, loc="upper right")
     fig.suptitle(f"Occupancy over a dosing interval, rat vs human; {kp_note}", fontsize=8)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig
 
 
@@ -129,5 +131,7 @@ def plot_exposure_response(points: pd.DataFrame, fits: pd.DataFrame, curves: pd.
             f"unbound exposure ({p['exposure_unit'].iloc[0]})" if len(p) else "exposure", fontsize=7
         )
         ax.set_ylabel(f"{endpoint} - vehicle mean ({unit})", fontsize=7)
-    fig.tight_layout()
+    from scripts.plotting import tight_layout
+
+    tight_layout(fig)
     return fig
