@@ -139,7 +139,8 @@ def translate(
     rows (exposure-response). *reference* is the human reference with the
     study overrides applied (None -> every rat-side result, and human-side
     outputs empty with "not assessable" flags)."""
-    compound = study["compound"]
+    # No compound only when no data name one (nothing to translate then).
+    compound = study.get("compound") or "the study compound"
     tau = float(cfg["dosing_interval_h"])
     flags = []
     design = study_design(
