@@ -35,7 +35,10 @@ TESTS = {
     "fst": {"immobility_s": (150.0, 12.0, -60.0)},
     "open_field": {"distance_cm": (4000.0, 250.0, 1500.0)},
     "sucrose_preference": {"sucrose_ml": (12.0, 1.0, 6.0), "water_ml": (8.0, 1.0, -4.0)},
+    # a declared extra test (study.yaml extra_tests): lower latency is antidepressant-like
+    "novelty_feeding": {"latency_s": (300.0, 20.0, -120.0)},
 }
+EXTRA_TEST = {"novelty_feeding": {"endpoint": "latency_s", "unit": "s", "direction": "lower"}}
 
 
 def behaviour_file(directory, test, shifts, regimens, sexes, control_route):
@@ -81,20 +84,25 @@ def behaviour_tables(directory, effects, **design) -> dict:
     return {k: (v.copy() if isinstance(v, pd.DataFrame) else list(v)) for k, v in _CACHE[key].items()}
 
 
-def _behaviour_tables(directory, effects, *, tests=tuple(TESTS), regimens=("acute", "chronic"), sexes=("M", "F"),
-                      control_route="po") -> dict:  # fmt: skip
+def _behaviour_tables(directory, effects, *, tests=tuple(TESTS)[:3], regimens=("acute", "chronic"), sexes=("M", "F"),
+                      control_route="po", locomotor_mimics=None) -> dict:  # fmt: skip
+    # *locomotor_mimics* adds the declared extra test with that key (increase / decrease / none).
     directory.mkdir(parents=True, exist_ok=True)
     settings_ = dict(BEHAVIOUR)
+    extra = {}
+    if locomotor_mimics is not None:
+        extra = {t: dict(spec, locomotor_mimics=locomotor_mimics) for t, spec in EXTRA_TEST.items()}
+        tests = (*tests, *extra)
     validated, comparisons, summaries, long = [], {}, {}, []
     for test in tests:
         path = behaviour_file(directory, test, effects, regimens, sexes, control_route)
-        table, _warnings = validate_behaviour(path, {}, BEHAVIOUR["vehicle_label"])
+        table, _warnings = validate_behaviour(path, extra, BEHAVIOUR["vehicle_label"])
         validated.append(table)
-        result = analysis.analyse_test(table, test, settings_, {}, [COMPOUND])
+        result = analysis.analyse_test(table, test, settings_, extra, [COMPOUND])
         comparisons[test] = result["comparisons"]
         summaries[test] = result["summary"]
         long.append(result["long"])
-    confounds, _flags = battery.battery_outputs(comparisons, summaries, BEHAVIOUR["alpha"])
+    confounds, _flags = battery.battery_outputs(comparisons, summaries, BEHAVIOUR["alpha"], extra)
     endpoints = pd.concat(long, ignore_index=True)
     return {
         "comparisons": pd.concat(comparisons.values(), ignore_index=True),

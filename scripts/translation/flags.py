@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scripts.behaviour.battery import confound_class
+from scripts.behaviour.battery import CONFOUND_CLASSES, confound_class
 from scripts.translation import recommendations as rec
 from scripts.translation.common import compound_rows, is_empty, norm_name
 from scripts.translation.effective import LOCOMOTOR_TEST
@@ -26,6 +26,8 @@ from scripts.translation.registry import (
     Evidence,
     flag_row,
     not_assessable,
+    test_name,
+    tests_text,
 )
 
 __all__ = ["FLAG_COLUMNS", "NOT_ASSESSABLE"]
@@ -35,13 +37,8 @@ __all__ = ["FLAG_COLUMNS", "NOT_ASSESSABLE"]
 #: (exposure at the time of the behavioural test) is used when occupancy.csv
 #: has it.
 FLAG_BASES = {"at_test": ("c_min", "cmax"), "cmax": ("cmax",)}
-#: Confound classes that raise a flag, with their severity.
-CONFOUND_SEVERITY = {
-    "possible_false_positive": "high",
-    "effect_despite_sedation": "low",
-    "sedation_may_mask": "medium",
-    "no_locomotor_control": "medium",
-}
+#: Confound classes that raise a flag, with their severity (behaviour/battery.py).
+CONFOUND_SEVERITY = {class_id: severity for *_, class_id, severity in CONFOUND_CLASSES if severity}
 
 
 def raised(flags: pd.DataFrame) -> pd.DataFrame:
@@ -90,10 +87,9 @@ def _at_test_keys(r) -> dict:
 
 
 def flag_confounds(confounds, compound, design, occupancy=None) -> list:
-    """One flag per confound class (``class_id`` of ``confounds.csv``, or
-    derived from its fst_effect / locomotor_effect) that raises one: the
-    FST effect against the locomotor change at the same dose and regimen,
-    adjusted p < alpha (the table's ``alpha``), signed."""
+    """One flag per confound class (``class_id`` of ``confounds.csv``, or derived from its fst_effect /
+    locomotor_effect) that raises one: the FST's (or a declared extra test's) effect against the
+    locomotor change at the same dose and regimen, adjusted p < alpha (the table's ``alpha``), signed."""
     if confounds is None:
         why = "no confound table: behaviour area not provided"
         return [not_assessable("possible_false_positive", why)]
@@ -104,20 +100,24 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
         rows = rows.assign(
             class_id=[confound_class(f, lo)[0] for f, lo in zip(rows["fst_effect"], rows["locomotor_effect"])]
         )
+    keyed = "test" in rows  # a table without the column holds FST rows only
+    rows = rows if keyed else rows.assign(test="fst")
     out = []
     for class_id, severity in CONFOUND_SEVERITY.items():
-        block = rows[rows["class_id"] == class_id].sort_values(["regimen", "dose_mg_kg"])
+        block = rows[rows["class_id"] == class_id].sort_values(["test", "regimen", "dose_mg_kg"])
         if block.empty:
             continue
         ev, parts = Evidence(), []
         for _, r in block.iterrows():
-            keys = {
+            keys = {"test": r["test"]} if keyed else {}
+            keys |= {
                 "treatment": r["treatment"],
                 "dose_mg_kg": float(r["dose_mg_kg"]),
                 "regimen": r["regimen"],
             }
+            name = test_name(r["test"])
             text = (
-                f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: FST "
+                f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: {name} "
                 f"{r['fst_endpoint']} {ev.cell(T_CONFOUNDS, keys, 'fst_diff_vs_vehicle', r['fst_diff_vs_vehicle'])} "
                 f"vs vehicle (p_adj {ev.cell(T_CONFOUNDS, keys, 'fst_p_adj', r['fst_p_adj'], 2)}, "
                 f"g {ev.cell(T_CONFOUNDS, keys, 'fst_hedges_g', r['fst_hedges_g'], 2)})"
@@ -146,7 +146,9 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
         alpha = block["alpha"].iloc[0]
         keys = {"treatment": block["treatment"].iloc[0]}
         evidence = "; ".join(parts) + f" (changed: adjusted p < {ev.cell(T_CONFOUNDS, keys, 'alpha', alpha)})"
-        out.append(_row(class_id, severity, evidence, ev, rec.confound(class_id, design)))
+        out.append(
+            _row(class_id, severity, evidence, ev, rec.confound(class_id, design, sorted(set(block["test"]))))
+        )
     return out
 
 
@@ -158,7 +160,7 @@ def flag_single_model(design) -> list:
     efficacy = [t for t in design.tests if t != LOCOMOTOR_TEST]
     if len(efficacy) > 1:
         return []
-    evidence = f"{design.compound} tested in: {', '.join(efficacy) or 'no efficacy test'} (all tests: {', '.join(design.tests)})"
+    evidence = f"{design.compound} tested in {tests_text(efficacy) if efficacy else 'no efficacy test'} (all tests: {tests_text(design.tests)})"
     return [_row("single_model_reliance", "medium", evidence, None, rec.single_model(design))]
 
 

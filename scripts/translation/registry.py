@@ -26,9 +26,11 @@ FLAGS = {
     "half_life_mismatch": ("half-life mismatch", "pk"),
     "dose_scaling_disagreement": ("dose-scaling disagreement", "translation"),
     "occupancy_mismatch": ("occupancy mismatch", "translation"),
-    "possible_false_positive": ("possible false positive (locomotion increased)", "behaviour"),
+    "possible_false_positive": ("possible false positive (locomotor change mimics the effect)", "behaviour"),
     "effect_despite_sedation": ("effect despite sedation", "behaviour"),
     "sedation_may_mask": ("sedation may mask an effect", "behaviour"),
+    "effect_despite_hyperactivity": ("effect despite hyperactivity", "behaviour"),
+    "hyperactivity_may_mask": ("hyperactivity may mask an effect", "behaviour"),
     "no_locomotor_control": ("no locomotor control", "behaviour"),
     "single_model_reliance": ("single-model reliance", "behaviour"),
     "acute_only_design": ("acute-only design", "behaviour"),
@@ -81,7 +83,26 @@ def area(flag_id: str) -> str:
     return FLAGS[flag_id][1]
 
 
-def sig(value, digits=3) -> str:
+def and_list(items) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def test_name(stem) -> str:
+    """A behavioural test's file stem as text: "FST", "open field"."""
+    return "FST" if str(stem).lower() == "fst" else str(stem).replace("_", " ")
+
+
+def tests_text(stems) -> str:
+    """Test stems (a list, or one ";"-separated cell) as an English list:
+    "elevated plus maze, FST and open field"."""
+    if isinstance(stems, str):
+        stems = [s for s in stems.split(";") if s]
+    return and_list(test_name(s) for s in stems)
+
+
+def sig(value, digits=3, zeros=False) -> str:
     """A number with *digits* significant digits, no float noise ("n/a"
     when missing); plain notation from 1e-4 to 1e6, else scientific."""
     if value is None:

@@ -130,6 +130,7 @@ rule behaviour_battery:
     params:
         tests=behaviour_tests(),
         alpha=config["behaviour"]["alpha"],
+        extra_tests=STUDY_META["extra_tests"],
     log:
         log_path("behaviour_battery"),
     conda:
