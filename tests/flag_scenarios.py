@@ -123,7 +123,15 @@ def pk_binding_tables() -> dict:
     Ki measured in two experiments per species."""
     clean = _renamed(tt.clean_tables())
     ki = clean["ki"]
-    ki = pd.concat([ki, ki.assign(assay=ki["assay"] + "_2")], ignore_index=True)
+    # two experiments per species, every Ki 1.25-fold apart around the clean
+    # value (geometric mean unchanged): the species difference has a Welch CI
+    ki = pd.concat(
+        [
+            ki.assign(assay=ki["assay"] + suffix, ki_nM=ki["ki_nM"] * f, pki=ki["pki"] - np.log10(f))
+            for suffix, f in (("", 1 / np.sqrt(1.25)), ("_2", np.sqrt(1.25)))
+        ],
+        ignore_index=True,
+    )
     detectability = pd.DataFrame(
         [
             {"species": "rat", "analyte": a, "n_animals": 6, "n_animals_quantifiable": 6, "n_samples": 48,
@@ -158,6 +166,7 @@ def translate(tables, study=STUDY, reference=REFERENCE, species_ratio_flag=None)
     """scripts.translation.translate on a scenario's tables."""
     from scripts import translation as tr
 
+    tables = tt.with_species_comparison(tables)
     return tr.translate(
         study,
         reference,
@@ -242,11 +251,15 @@ def scenario(name, directory) -> tuple:
         rat_2c = (ki["receptor"] == "5-HT2C") & (ki["species"] == "rat")
         for column in ("ki_nM", "ki_ci_low_nM", "ki_ci_high_nM"):
             ki.loc[rat_2c, column] = ki.loc[rat_2c, column] / 10  # rat 10x more potent
+        ki.loc[rat_2c, "pki"] = ki.loc[rat_2c, "pki"] + 1
+        # Welch CI of the ratio (two experiments each, pKi 0.097 apart, t(2 df)):
+        # 10^(1 -/+ 4.30 x 0.0685) = 5.1-19.7, above 3-fold: high
     elif name == "single_binding_experiment":
         ki = _renamed(tt.clean_tables())["ki"]
         rat_2c = (ki["receptor"] == "5-HT2C") & (ki["species"] == "rat")
         for column in ("ki_nM", "ki_ci_low_nM", "ki_ci_high_nM"):
             ki.loc[rat_2c, column] = ki.loc[rat_2c, column] / 5
+        ki.loc[rat_2c, "pki"] = ki.loc[rat_2c, "pki"] + np.log10(5)
         pk["ki"] = ki
     elif name != "clean":
         raise KeyError(name)

@@ -207,7 +207,8 @@ def flag_single_sex(design) -> list:
 
 
 def flag_species_ki(table, threshold, high_fold, design, has_ki=True) -> list:
-    """From ``species_ki.csv``: medium when the ratio's 95% CI excludes 1
+    """From ``species_ki.csv`` (binding's pooled species comparison): medium
+    when the ratio's 95% CI excludes 1
     and its fold exceeds *threshold* (``binding.species_ratio_flag``); high
     when the CI's bound nearer 1 also exceeds it; without a CI, by the point
     fold (high beyond *high_fold*). A receptor resting on a single

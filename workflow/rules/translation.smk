@@ -19,6 +19,8 @@ if HUMAN_REFERENCES:
     TRANSLATION_INPUTS["reference"] = HUMAN_REFERENCES
 if binding_assays():
     TRANSLATION_INPUTS["ki"] = f"{OUT}/binding/ki.csv"
+    # the species Ki difference as binding pooled it (Welch across experiments)
+    TRANSLATION_INPUTS["species_comparison"] = f"{OUT}/binding/species_comparison.csv"
 if behaviour_tests():
     TRANSLATION_INPUTS["comparisons"] = [
         f"{OUT}/behaviour/{test}/comparisons.csv" for test in behaviour_tests()

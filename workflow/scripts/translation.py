@@ -67,6 +67,7 @@ def main(smk):
         comparisons=comparisons,
         confounds=_table(smk, "confounds"),
         ki=_table(smk, "ki"),
+        species_comparison=_table(smk, "species_comparison"),
         nca=_table(smk, "nca"),
         bioavailability=_table(smk, "bioavailability"),
         metabolites=_table(smk, "metabolites"),
