@@ -653,10 +653,10 @@ def test_example_like_study_fires_the_expected_flags():
     bio = fired.loc["bioavailability_mismatch"]
     # 0.5 / 0.07 = 7.1-fold and the CI (0.049-0.098) lies wholly beyond
     # 5-fold, but the test reference is unconfirmed -> medium, said so.
-    assert bio["severity"] == "medium" and "0.07 (95% CI 0.049-0.098)" in bio["evidence"]
+    assert bio["severity"] == "medium" and "0.070 (95% CI 0.049-0.098)" in bio["evidence"]
     assert "unconfirmed" in bio["evidence"]
     # the human/rat ratio carries its CI: 0.5 / 0.07 = 7.1, 0.5 / 0.098 = 5.1, 0.5 / 0.049 = 10
-    assert "(human/rat 7.1, 95% CI 5.1-10)" in bio["evidence"]
+    assert "human/rat 7.1 (95% CI 5.1-10)" in bio["evidence"]
     met = fired.loc["metabolite_profile_difference"]
     assert met["severity"] == "low" and "8-hydroxymirtazapine" in met["evidence"]
     # Desmethylmirtazapine agrees with the human ratio (0.395 vs 0.33): reported as agreeing.

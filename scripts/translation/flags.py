@@ -24,6 +24,7 @@ from scripts.translation.registry import (
     T_OCCUPANCY,
     T_SPECIES_KI,
     Evidence,
+    and_list,
     flag_row,
     not_assessable,
     test_name,
@@ -125,17 +126,15 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
             if class_id == "no_locomotor_control":
                 text += "; no open-field comparison at this dose and regimen"
             else:
-                pct_change = r.get("open_field_pct_change_vs_vehicle")
+                pct = r.get("open_field_pct_change_vs_vehicle")
+                pct = (
+                    f"{ev.cell(T_CONFOUNDS, keys, 'open_field_pct_change_vs_vehicle', pct, 2)}%, "
+                    if pd.notna(pct)
+                    else ""
+                )
                 text += (
-                    "; open-field distance "
-                    f"{ev.cell(T_CONFOUNDS, keys, 'open_field_diff_vs_vehicle', r['open_field_diff_vs_vehicle'])}"
-                    " cm vs vehicle"
-                    + (
-                        f" ({ev.cell(T_CONFOUNDS, keys, 'open_field_pct_change_vs_vehicle', pct_change, 2)}%)"
-                        if pd.notna(pct_change)
-                        else ""
-                    )
-                    + f" (p_adj {ev.cell(T_CONFOUNDS, keys, 'open_field_p_adj', r['open_field_p_adj'], 2)})"
+                    f"; open-field distance {ev.cell(T_CONFOUNDS, keys, 'open_field_diff_vs_vehicle', r['open_field_diff_vs_vehicle'])}"
+                    f" cm vs vehicle ({pct}p_adj {ev.cell(T_CONFOUNDS, keys, 'open_field_p_adj', r['open_field_p_adj'], 2)})"
                 )
             if class_id == "effect_despite_sedation":
                 h1 = _h1_at_test(occupancy, r["dose_mg_kg"], r["regimen"])
@@ -179,10 +178,15 @@ def flag_route_mismatch(mismatches: pd.DataFrame) -> list:
     and regimen shares (:func:`scripts.translation.design.route_mismatches`)."""
     out = []
     for (treatment, route), block in mismatches.groupby(["treatment", "route"], sort=True):
-        where = ", ".join(f"{t} {g}" for t, g in zip(block["test"], block["regimen"]))
-        vehicle = ";".join(sorted(set(";".join(block["vehicle_routes"]).split(";"))))
+        regimens = block.groupby("test", sort=True)["regimen"].agg(lambda r: and_list(sorted(set(r))))
+        if regimens.nunique() == 1:
+            where = f"{tests_text(list(regimens.index))}; {regimens.iloc[0]}"
+        else:
+            where = "; ".join(f"{test_name(t)} {r}" for t, r in regimens.items())
+        vehicle = and_list(sorted(set(";".join(block["vehicle_routes"]).split(";"))))
         evidence = (
-            f"{treatment} given {route}, vehicle given {vehicle} ({where}): route effects are not controlled"
+            f"{treatment} was given {route} and the vehicle {vehicle} ({where}). "
+            "Route effects are not controlled"
         )
         out.append(
             _row("route_mismatched_control", "medium", evidence, None, rec.route_mismatch(treatment, route))
@@ -358,7 +362,9 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
                 keys = _at_test_keys(r)
                 if "test" in keys:
                     time = ev.quote(T_OCCUPANCY, keys, "test_time_h", r["test_time_h"])
-                    where = f" ({keys['test']} {keys.get('regimen', '')}, {time} h after the dose)"
+                    where = (
+                        f" ({tests_text(keys['test'])} {keys.get('regimen', '')}, {time} h after the dose)"
+                    )
             parts.append(
                 f"rat {float(r['dose']):g} {r['dose_unit']}{where} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
                 + (" (other side of half occupancy)" if different else "")
