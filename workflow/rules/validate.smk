@@ -172,7 +172,9 @@ rule validate_study:
     params:
         # The parse-time validated metadata: a changed study.yaml value reruns this.
         meta=STUDY_META,
-        study_dir=str(STUDY_DIR),
+        # where study.yaml is or would be, for the error message (a function:
+        # the input study.yaml, when present, lies inside this directory)
+        study_dir=lambda wildcards: str(STUDY_DIR),
         vehicle_label=config["behaviour"]["vehicle_label"],
     priority: VALIDATION_PRIORITY
     log:
