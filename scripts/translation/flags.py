@@ -295,14 +295,16 @@ def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None, 
             x = float(r["ratio"])
             folds.append(max(x, 1 / x))
             parts.append(
-                f"rat {float(r['rat_dose_mg_kg']):g} mg/kg: BSA human-equivalent dose "
-                f"{ev.cell(T_DOSE, keys, 'hed_bsa_mg', r['hed_bsa_mg'])} mg vs "
+                f"{float(r['rat_dose_mg_kg']):g} mg/kg: {ev.cell(T_DOSE, keys, 'hed_bsa_mg', r['hed_bsa_mg'])} vs "
                 f"{ev.cell(T_DOSE, keys, 'exposure_matched_human_dose_mg', r['exposure_matched_human_dose_mg'])} mg "
-                f"for the same unbound AUC (ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
+                f"(ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
             )
         high = max(folds) > high_factor * fold and human_confirmed
         limit = ev.config("translation.dose_disagreement_fold", fold)
-        evidence = f"{route}: " + "; ".join(parts) + f" (limit {limit}-fold either way"
+        evidence = (
+            f"Rat {route} dose: human-equivalent dose by body-surface area vs the human dose giving the same "
+            "unbound AUC. " + "; ".join(parts) + f" (limit {limit}-fold either way"
+        )
         if high:
             evidence += f"; high beyond {ev.config('translation.dose_scaling_high_factor', high_factor)} times the limit"
         out.append(
