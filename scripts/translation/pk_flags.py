@@ -231,7 +231,8 @@ def flag_metabolites(
                 f"{analyte} agrees between species: {species} {', '.join(near)} vs human {human_text}"
             )
     if problems:
-        evidence = ". ".join(["; ".join(problems), *agree])  # the agreeing metabolites: sentences of their own
+        # the agreeing metabolites are sentences of their own
+        evidence = ". ".join(["; ".join(problems), *agree])
         text = " ".join(dict.fromkeys(advice)) or rec.metabolite(design, [])[0]
         out.append(flag_row(fid, severity, evidence, text, ev, refs, ["fda2020_mist"]))
     return out
