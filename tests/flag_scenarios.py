@@ -35,7 +35,10 @@ TESTS = {
     "fst": {"immobility_s": (150.0, 12.0, -60.0)},
     "open_field": {"distance_cm": (4000.0, 250.0, 1500.0)},
     "sucrose_preference": {"sucrose_ml": (12.0, 1.0, 6.0), "water_ml": (8.0, 1.0, -4.0)},
+    # a declared extra test (study.yaml extra_tests): lower latency is antidepressant-like
+    "novelty_feeding": {"latency_s": (300.0, 20.0, -120.0)},
 }
+EXTRA_TEST = {"novelty_feeding": {"endpoint": "latency_s", "unit": "s", "direction": "lower"}}
 
 
 def behaviour_file(directory, test, shifts, regimens, sexes, control_route):
@@ -81,20 +84,25 @@ def behaviour_tables(directory, effects, **design) -> dict:
     return {k: (v.copy() if isinstance(v, pd.DataFrame) else list(v)) for k, v in _CACHE[key].items()}
 
 
-def _behaviour_tables(directory, effects, *, tests=tuple(TESTS), regimens=("acute", "chronic"), sexes=("M", "F"),
-                      control_route="po") -> dict:  # fmt: skip
+def _behaviour_tables(directory, effects, *, tests=tuple(TESTS)[:3], regimens=("acute", "chronic"), sexes=("M", "F"),
+                      control_route="po", locomotor_mimics=None) -> dict:  # fmt: skip
+    # *locomotor_mimics* adds the declared extra test with that key (increase / decrease / none).
     directory.mkdir(parents=True, exist_ok=True)
     settings_ = dict(BEHAVIOUR)
+    extra = {}
+    if locomotor_mimics is not None:
+        extra = {t: dict(spec, locomotor_mimics=locomotor_mimics) for t, spec in EXTRA_TEST.items()}
+        tests = (*tests, *extra)
     validated, comparisons, summaries, long = [], {}, {}, []
     for test in tests:
         path = behaviour_file(directory, test, effects, regimens, sexes, control_route)
-        table, _warnings = validate_behaviour(path, {}, BEHAVIOUR["vehicle_label"])
+        table, _warnings = validate_behaviour(path, extra, BEHAVIOUR["vehicle_label"])
         validated.append(table)
-        result = analysis.analyse_test(table, test, settings_, {}, [COMPOUND])
+        result = analysis.analyse_test(table, test, settings_, extra, [COMPOUND])
         comparisons[test] = result["comparisons"]
         summaries[test] = result["summary"]
         long.append(result["long"])
-    confounds, _flags = battery.battery_outputs(comparisons, summaries, BEHAVIOUR["alpha"])
+    confounds, _flags = battery.battery_outputs(comparisons, summaries, BEHAVIOUR["alpha"], extra)
     endpoints = pd.concat(long, ignore_index=True)
     return {
         "comparisons": pd.concat(comparisons.values(), ignore_index=True),
@@ -115,7 +123,15 @@ def pk_binding_tables() -> dict:
     Ki measured in two experiments per species."""
     clean = _renamed(tt.clean_tables())
     ki = clean["ki"]
-    ki = pd.concat([ki, ki.assign(assay=ki["assay"] + "_2")], ignore_index=True)
+    # two experiments per species, every Ki 1.25-fold apart around the clean
+    # value (geometric mean unchanged): the species difference has a Welch CI
+    ki = pd.concat(
+        [
+            ki.assign(assay=ki["assay"] + suffix, ki_nM=ki["ki_nM"] * f, pki=ki["pki"] - np.log10(f))
+            for suffix, f in (("", 1 / np.sqrt(1.25)), ("_2", np.sqrt(1.25)))
+        ],
+        ignore_index=True,
+    )
     detectability = pd.DataFrame(
         [
             {"species": "rat", "analyte": a, "n_animals": 6, "n_animals_quantifiable": 6, "n_samples": 48,
@@ -150,6 +166,7 @@ def translate(tables, study=STUDY, reference=REFERENCE, species_ratio_flag=None)
     """scripts.translation.translate on a scenario's tables."""
     from scripts import translation as tr
 
+    tables = tt.with_species_comparison(tables)
     return tr.translate(
         study,
         reference,
@@ -234,11 +251,15 @@ def scenario(name, directory) -> tuple:
         rat_2c = (ki["receptor"] == "5-HT2C") & (ki["species"] == "rat")
         for column in ("ki_nM", "ki_ci_low_nM", "ki_ci_high_nM"):
             ki.loc[rat_2c, column] = ki.loc[rat_2c, column] / 10  # rat 10x more potent
+        ki.loc[rat_2c, "pki"] = ki.loc[rat_2c, "pki"] + 1
+        # Welch CI of the ratio (two experiments each, pKi 0.097 apart, t(2 df)):
+        # 10^(1 -/+ 4.30 x 0.0685) = 5.1-19.7, above 3-fold: high
     elif name == "single_binding_experiment":
         ki = _renamed(tt.clean_tables())["ki"]
         rat_2c = (ki["receptor"] == "5-HT2C") & (ki["species"] == "rat")
         for column in ("ki_nM", "ki_ci_low_nM", "ki_ci_high_nM"):
             ki.loc[rat_2c, column] = ki.loc[rat_2c, column] / 5
+        ki.loc[rat_2c, "pki"] = ki.loc[rat_2c, "pki"] + np.log10(5)
         pk["ki"] = ki
     elif name != "clean":
         raise KeyError(name)

@@ -64,3 +64,21 @@ def test_citations_render_author_year_without_a_number_never_a_key():
     assert bio["references"].split(";")[0] == "timmer2000"
     text = " ".join(flags["evidence"]) + " ".join(flags["recommendation"])
     assert not any(key in text for key in keys if "_" in key or any(c.isdigit() for c in key))
+
+
+def test_evidence_text_lists_tests_in_words_and_keeps_computed_zeros():
+    from scripts.translation.registry import and_list, sig, tests_text
+
+    assert tests_text("elevated_plus_maze;fst;open_field;sucrose_preference") == (
+        "elevated plus maze, FST, open field and sucrose preference"
+    )
+    assert tests_text(["fst"]) == "FST" and and_list(["a", "b"]) == "a and b"
+    # a computed value keeps its significant zeros; without `zeros` (reference values) none are added
+    assert [sig(0.04, 2, zeros=True), sig(5, 2, zeros=True), sig(12.3, 2, zeros=True)] == [
+        "0.040",
+        "5.0",
+        "12",
+    ]
+    assert [sig(0.5, 2), sig(40, 2), sig(1534.2, 3)] == ["0.5", "40", "1534"]
+    # the cross-check reads "0.040" with its precision (+-0.0005)
+    assert fe.numbers_in("F 0.040") == [(0.04, pytest.approx(0.0005), False)]

@@ -302,3 +302,19 @@ def test_author_year_labels_written_by_translation_become_the_reports_numbered_c
     assert '<a class="cite" href="#ref-1" data-key="smith2000">Smith et al. 2000 [1]</a>' in text
     assert '<a class="cite" href="#ref-2" data-key="porsolt1977_mouse">Porsolt et al. 1977b [2]</a>' in text
     assert [c["key"] for c in citations.cited()] == ["smith2000", "porsolt1977_mouse"]
+
+
+def test_one_reference_has_one_display_name_in_flags_and_report():
+    """The label the translation writes into flags.csv and the label the
+    report's numbered citation shows are the same for every entry (a
+    document by an organisation included, e.g. the two Organon documents)."""
+    from scripts.source_labels import labels
+
+    entries = bibliography.load()
+    written = labels(entries)
+    citations = bibliography.Citations(entries)
+    for key, label in written.items():
+        assert citations.label(key).rsplit(" [", 1)[0] == label, key
+    assert len(set(written.values())) == len(written)
+    assert written["remeron_smpc"] == "Organon, SmPC"
+    assert written["remeron_label"] == "Organon, US prescribing information"

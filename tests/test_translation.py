@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 from scripts import settings
 from scripts import translation as tr
+from scripts.binding.species import species_comparison
 from scripts.tables import InputError
 from scripts.translation import occupancy_time as ot
 
@@ -602,7 +604,17 @@ def test_occupancy_table_and_mismatch_rule():
 # --------------------------------------------------------------------------
 
 
+def with_species_comparison(tables, species_ratio_flag=SPECIES_RATIO_FLAG) -> dict:
+    """*tables* with binding's pooled species comparison of their ``ki``
+    (as rule binding_aggregate writes it), which the species-Ki flag reads."""
+    if tables.get("ki") is None or "species_comparison" in tables:
+        return tables
+    comparison = species_comparison(tables["ki"], species_ratio_flag=species_ratio_flag)
+    return {**tables, "species_comparison": comparison}
+
+
 def _run(tables, study=STUDY, reference=REFERENCE, species_ratio_flag=SPECIES_RATIO_FLAG):
+    tables = with_species_comparison(tables, species_ratio_flag)
     return tr.translate(
         study,
         reference,
@@ -641,10 +653,10 @@ def test_example_like_study_fires_the_expected_flags():
     bio = fired.loc["bioavailability_mismatch"]
     # 0.5 / 0.07 = 7.1-fold and the CI (0.049-0.098) lies wholly beyond
     # 5-fold, but the test reference is unconfirmed -> medium, said so.
-    assert bio["severity"] == "medium" and "0.07 (95% CI 0.049-0.098)" in bio["evidence"]
+    assert bio["severity"] == "medium" and "0.070 (95% CI 0.049-0.098)" in bio["evidence"]
     assert "unconfirmed" in bio["evidence"]
     # the human/rat ratio carries its CI: 0.5 / 0.07 = 7.1, 0.5 / 0.098 = 5.1, 0.5 / 0.049 = 10
-    assert "(human/rat 7.1, 95% CI 5.1-10)" in bio["evidence"]
+    assert "human/rat 7.1 (95% CI 5.1-10)" in bio["evidence"]
     met = fired.loc["metabolite_profile_difference"]
     assert met["severity"] == "low" and "8-hydroxymirtazapine" in met["evidence"]
     # Desmethylmirtazapine agrees with the human ratio (0.395 vs 0.33): reported as agreeing.
@@ -815,23 +827,35 @@ def test_literature_ki_used_only_when_the_study_did_not_measure_it():
 
 
 def test_species_ki_flag_uses_the_configured_ratio_and_the_ci():
-    # Two experiments per species, each Ki CI x/÷ 1.2 -> ln-scale SE per
-    # experiment ln(1.2/0.8)/(2 x 1.96); the species mean has SE sqrt(2 se^2)/2,
-    # the ratio sqrt(2) times that; 5-HT2C human/rat 4.88.
-    one = ki_table({"5-HT2C": 4.88})
-    two = pd.concat([one, one.assign(assay=one["assay"] + "_b")], ignore_index=True)
-    table = tr.species_ki_table(two, "mirtazapine").set_index("receptor")
-    se = math.log(1.2 / 0.8) / (2 * 1.959964)
-    se_ratio = math.sqrt(2 * (math.sqrt(2 * se**2) / 2) ** 2)
+    # Two independent experiments per species: 5-HT2C Ki human 38 and 40 nM,
+    # rat 8.5 and 9 nM. species_ki.csv reads binding's pooled comparison
+    # (Welch on pKi across experiments); checked against scipy's Welch test.
+    one = ki_table()
+    rows = []
+    for values, assay in (({"human": 38.0, "rat": 8.5}, "a"), ({"human": 40.0, "rat": 9.0}, "b")):
+        part = one.assign(assay=one["assay"] + assay)
+        is_2c = part["receptor"] == "5-HT2C"
+        for species, ki in values.items():
+            at = is_2c & (part["species"] == species)
+            part.loc[at, "ki_nM"], part.loc[at, "pki"] = ki, 9 - math.log10(ki)
+        rows.append(part)
+    two = pd.concat(rows, ignore_index=True)
+    comparison = species_comparison(two, species_ratio_flag=SPECIES_RATIO_FLAG)
+    table = tr.species_ki_table(comparison, "mirtazapine").set_index("receptor")
     row = table.loc["5-HT2C"]
-    assert row["ratio_human_rat"] == pytest.approx(4.88)
-    assert row["ratio_ci_low"] == pytest.approx(4.88 * math.exp(-1.959964 * se_ratio), rel=1e-6)
+    p_h, p_r = 9 - np.log10([38.0, 40.0]), 9 - np.log10([8.5, 9.0])
+    welch = stats.ttest_ind(p_h, p_r, equal_var=False).confidence_interval(0.95)
+    assert row["ratio_human_rat"] == pytest.approx(math.sqrt(38 * 40) / math.sqrt(8.5 * 9))
+    assert row["ratio_ci_low"] == pytest.approx(10**-welch.high, rel=1e-9)
+    assert row["ratio_ci_high"] == pytest.approx(10**-welch.low, rel=1e-9)
     assert row["n_human"] == 2 and row["n_rat"] == 2
+    low, point = row["ratio_ci_low"], row["ratio_human_rat"]  # about 3.77 and 4.46
+    assert 3.0 < low < 4.0 < point < 5.0
     design = tr.study_design("mirtazapine", receptors=two)
-    # CI 4.25-5.6: excludes 1 and its lower bound exceeds 3 -> high;
-    # threshold 4.5: point above, lower bound below -> medium; 5: none.
+    # threshold 3: the CI's lower bound exceeds it -> high; 4: point above,
+    # lower bound below -> medium; 5: point below -> none.
     assert [f["severity"] for f in tr.flag_species_ki(table.reset_index(), 3.0, 10.0, design)] == ["high"]
-    assert [f["severity"] for f in tr.flag_species_ki(table.reset_index(), 4.5, 10.0, design)] == ["medium"]
+    assert [f["severity"] for f in tr.flag_species_ki(table.reset_index(), 4.0, 10.0, design)] == ["medium"]
     assert tr.flag_species_ki(table.reset_index(), 5.0, 10.0, design) == []
     # One experiment per species: only single_binding_experiment, point estimate quoted.
     fired = tr.raised(_run(example_like_tables(), species_ratio_flag=3.0)["flags"])

@@ -2,6 +2,13 @@
 confound check of every FST dose against the open field, and the design
 flags of the whole battery.
 
+The same check applies to a declared extra test (study.yaml
+``extra_tests``) whose ``locomotor_mimics`` says which locomotor change
+would mimic its antidepressant-like effect: ``increase`` (as for the FST:
+hyperlocomotion lowers immobility) or ``decrease`` (e.g. a test where a
+sedated animal scores as improved). One function, :func:`confound_class`,
+classifies both.
+
 "Changed" means adjusted p < ``alpha`` in the dose-vs-vehicle comparison
 (from the post hoc test the decision path chose); the sign of the
 difference from vehicle gives the direction.
@@ -38,6 +45,8 @@ CONFOUND_COLUMNS = [
     "classification",
     "class_id",
     "interpretation",
+    "test",
+    "locomotor_mimics",
 ]
 BATTERY_FLAG_COLUMNS = ["flag", "raised", "detail"]
 
@@ -78,28 +87,93 @@ CONFOUND_TEXT = {
 }
 
 
-#: The confound classes: FST effect against the locomotor change at the same
-#: treatment, dose and regimen -> class_id and the severity of the
-#: translational flag it raises ("" = no flag). Rows are checked in order.
+#: The locomotor change that mimics the FST's antidepressant-like effect
+#: (hyperlocomotion lowers immobility).
+FST_LOCOMOTOR_MIMICS = "increase"
+
+#: The confound classes: the test's effect against the locomotor change at the
+#: same treatment, dose and regimen, the change taken relative to the effect
+#: (``mimics`` it or ``opposes`` it, see :func:`locomotor_relation`) ->
+#: class_id and the severity of the translational flag it raises ("" = no
+#: flag). The opposing change names the class where it matters (a decrease
+#: opposes the FST effect: sedation). Rows are checked in order.
 CONFOUND_CLASSES = [
-    # (FST effects, locomotor effects, class_id, severity)
-    (None, ("no data", NOT_TESTED), "no_locomotor_control", "medium"),
-    ((NOT_TESTED, "no data"), None, "fst_not_tested", ""),
-    (("improved",), ("increased",), "possible_false_positive", "high"),
-    (("improved",), ("decreased",), "effect_despite_sedation", "low"),
-    (("improved",), ("no change",), "specific", ""),
-    (("no change", "worsened"), ("decreased",), "sedation_may_mask", "medium"),
-    (("no change", "worsened"), ("no change", "increased"), "no_effect", ""),
+    # (test effects, locomotor relations, opposing change, class_id, severity)
+    (None, ("no data", NOT_TESTED), None, "no_locomotor_control", "medium"),
+    ((NOT_TESTED, "no data"), None, None, "fst_not_tested", ""),
+    (("improved",), ("mimics",), None, "possible_false_positive", "high"),
+    (("improved",), ("opposes",), "decrease", "effect_despite_sedation", "low"),
+    (("improved",), ("opposes",), "increase", "effect_despite_hyperactivity", "low"),
+    (("improved",), ("no change",), None, "specific", ""),
+    (("no change", "worsened"), ("opposes",), "decrease", "sedation_may_mask", "medium"),
+    (("no change", "worsened"), ("opposes",), "increase", "hyperactivity_may_mask", "medium"),
+    (("no change", "worsened"), ("no change", "mimics"), None, "no_effect", ""),
 ]
 
 
-def confound_class(fst_effect: str, locomotor_effect: str) -> tuple:
+def locomotor_relation(locomotor_effect: str, mimics: str) -> str:
+    """``mimics`` when the locomotor change (increased / decreased) is the
+    one that *mimics* the effect (``increase`` / ``decrease``), ``opposes``
+    when it is the other; no change, not tested and no data as they are."""
+    if locomotor_effect not in ("increased", "decreased"):
+        return locomotor_effect
+    return "mimics" if locomotor_effect == f"{mimics}d" else "opposes"
+
+
+def confound_class(effect: str, locomotor_effect: str, mimics: str = FST_LOCOMOTOR_MIMICS) -> tuple:
     """(class_id, flag severity) of one dose x regimen from
-    :data:`CONFOUND_CLASSES`."""
-    for fst_set, loco_set, class_id, severity in CONFOUND_CLASSES:
-        if (fst_set is None or fst_effect in fst_set) and (loco_set is None or locomotor_effect in loco_set):
+    :data:`CONFOUND_CLASSES`: the test's *effect* (improved, worsened, no
+    change, not tested) against the *locomotor_effect* (increased,
+    decreased, no change, not tested, no data), where the locomotor change
+    *mimics* (``increase``, the FST default, or ``decrease``) mimics the
+    effect."""
+    relation = locomotor_relation(locomotor_effect, mimics)
+    opposing = "decrease" if mimics == "increase" else "increase"
+    for effects, relations, opposes, class_id, severity in CONFOUND_CLASSES:
+        if (
+            (effects is None or effect in effects)
+            and (relations is None or relation in relations)
+            and (opposes is None or opposes == opposing)
+        ):
             return class_id, severity
-    raise ValueError(f"unclassifiable FST effect {fst_effect!r} / locomotor effect {locomotor_effect!r}")
+    raise ValueError(f"unclassifiable effect {effect!r} / locomotor effect {locomotor_effect!r}")
+
+
+#: classification of a declared extra test's confound class (the FST keeps
+#: the wording of :func:`classify_confound`).
+EXTRA_CLASSIFICATION = {
+    "no_locomotor_control": "no locomotor control",
+    "not_tested": "not tested",
+    "possible_false_positive": "possible locomotor artefact",
+    "effect_despite_sedation": "sedation",
+    "effect_despite_hyperactivity": "hyperactivity",
+    "specific": "specific",
+    "sedation_may_mask": "sedation",
+    "hyperactivity_may_mask": "hyperactivity",
+    "no_effect": "no antidepressant-like effect",
+}
+
+
+def extra_interpretation(test: str, class_id: str, locomotor_effect: str) -> str:
+    """One sentence for a declared extra test's confound class."""
+    change = f"locomotion {locomotor_effect}"
+    return {
+        "no_locomotor_control": f"no open-field comparison at this group: the {test} result cannot be "
+        "separated from a locomotor effect",
+        "not_tested": f"{test} group too small to test",
+        "possible_false_positive": f"{change}, which mimics the {test} effect: it may reflect the "
+        "locomotor change, not an antidepressant-like effect",
+        "effect_despite_sedation": f"{change}, which opposes the {test} effect: the effect occurred "
+        "despite it, so it is a conservative estimate",
+        "effect_despite_hyperactivity": f"{change}, which opposes the {test} effect: the effect "
+        "occurred despite it, so it is a conservative estimate",
+        "specific": f"{test} improved with locomotion unchanged: not explained by locomotor activity",
+        "sedation_may_mask": f"{change}, which opposes the {test} effect: it can mask an effect, so a "
+        "negative result is uninterpretable",
+        "hyperactivity_may_mask": f"{change}, which opposes the {test} effect: it can mask an effect, "
+        "so a negative result is uninterpretable",
+        "no_effect": f"{test} not improved and locomotion unchanged or changed in the mimicking direction",
+    }[class_id]
 
 
 def classify_confound(fst_effect: str, locomotor_effect: str) -> tuple:
@@ -129,10 +203,21 @@ def classify_confound(fst_effect: str, locomotor_effect: str) -> tuple:
 
 
 def classify_confounds(
-    fst_comparisons: pd.DataFrame, open_field_comparisons, alpha: float, open_field_summary=None
+    fst_comparisons: pd.DataFrame,
+    open_field_comparisons,
+    alpha: float,
+    open_field_summary=None,
+    *,
+    test: str = "fst",
+    direction: str | None = None,
+    mimics: str = FST_LOCOMOTOR_MIMICS,
 ) -> pd.DataFrame:
     """Set every FST dose × regimen beside the open-field effect at the same
-    treatment, dose and regimen and classify it.
+    treatment, dose and regimen and classify it. For a declared extra
+    *test*, *fst_comparisons* are its comparisons, *direction* its
+    antidepressant-like direction (``lower`` / ``higher``) and *mimics* the
+    locomotor change that mimics its effect; the ``fst_*`` columns then hold
+    that test's comparison (their names are kept for the FST's rows).
 
     A result is "changed" when its adjusted p (from the chosen post hoc test)
     is ≤ *alpha* (config ``behaviour.alpha``); the sign of the
@@ -154,9 +239,12 @@ def classify_confounds(
       no locomotor control | no antidepressant-like effect | FST not tested
       (see :func:`classify_confound`);
       class_id — possible_false_positive | effect_despite_sedation |
-      sedation_may_mask | no_locomotor_control | specific | no_effect |
-      fst_not_tested (see :data:`CONFOUND_CLASSES`);
-      interpretation — one sentence for the report.
+      sedation_may_mask | effect_despite_hyperactivity | hyperactivity_may_mask |
+      no_locomotor_control | specific | no_effect | fst_not_tested (an extra
+      test: not_tested) (see :data:`CONFOUND_CLASSES`);
+      interpretation — one sentence for the report;
+      test — the efficacy test (``fst`` or the extra test's stem);
+      locomotor_mimics — the locomotor change that mimics its effect.
     """
     of = (
         open_field_comparisons
@@ -168,7 +256,7 @@ def classify_confounds(
         # The vehicle group's label is its treatment; dose groups add the dose.
         veh = open_field_summary[open_field_summary["group"] == open_field_summary["treatment"]]
         vehicle_means = dict(zip(veh["regimen"], veh["mean"]))
-    fst_direction = builtin_endpoints("fst")[0]["direction"]
+    fst_direction = direction or builtin_endpoints("fst")[0]["direction"]
     no_match = pd.Series(
         {"n": np.nan, "diff_vs_vehicle": np.nan, "p_adj": np.nan, "hedges_g": np.nan, "method": ""}
     )
@@ -182,7 +270,12 @@ def classify_confounds(
         of_row = match.iloc[0] if len(match) else None
         fst_effect = _effect(fst, alpha, fst_direction)
         loco = _effect(of_row, alpha, None)
-        cls, text = classify_confound(fst_effect, loco)
+        class_id = confound_class(fst_effect, loco, mimics)[0]
+        if test == "fst":
+            cls, text = classify_confound(fst_effect, loco)
+        else:
+            class_id = "not_tested" if class_id == "fst_not_tested" else class_id
+            cls, text = EXTRA_CLASSIFICATION[class_id], extra_interpretation(test, class_id, loco)
         of_values = of_row if of_row is not None else no_match
         veh_mean = vehicle_means.get(fst["regimen"], np.nan)
         diff = of_values["diff_vs_vehicle"]
@@ -209,8 +302,10 @@ def classify_confounds(
                 "locomotor_effect": loco,
                 "alpha": alpha,
                 "classification": cls,
-                "class_id": confound_class(fst_effect, loco)[0],
+                "class_id": class_id,
                 "interpretation": text,
+                "test": test,
+                "locomotor_mimics": mimics,
             }
         )
     return pd.DataFrame(rows, columns=CONFOUND_COLUMNS)
@@ -265,18 +360,32 @@ def battery_flags(tests_present, regimens_present) -> pd.DataFrame:
     )
 
 
-def battery_outputs(comparisons_by_test: dict, summaries_by_test: dict, alpha: float) -> tuple:
+def battery_outputs(
+    comparisons_by_test: dict, summaries_by_test: dict, alpha: float, extra_tests=None
+) -> tuple:
     """Study-level confound table and battery flags from the per-test results
-    (dicts test -> comparisons / summary DataFrame). Without an FST the
-    confound table is empty; without an open field every FST row is
-    "no locomotor control"."""
+    (dicts test -> comparisons / summary DataFrame). The FST and every
+    declared extra test (*extra_tests*, study.yaml ``extra_tests``) with a
+    ``locomotor_mimics`` of ``increase`` or ``decrease`` are set against the
+    open field. Without an FST or such a test the confound table is empty;
+    without an open field every row is "no locomotor control"."""
     empty = pd.DataFrame(columns=COMPARISON_COLUMNS)
-    confounds = classify_confounds(
-        comparisons_by_test.get("fst", empty),
-        comparisons_by_test.get("open_field"),
-        alpha,
-        summaries_by_test.get("open_field"),
-    )
+    of = comparisons_by_test.get("open_field")
+    of_summary = summaries_by_test.get("open_field")
+    parts = [classify_confounds(comparisons_by_test.get("fst", empty), of, alpha, of_summary)]
+    for test, spec in sorted((extra_tests or {}).items()):
+        mimics = spec.get("locomotor_mimics", "none")
+        if mimics == "none" or test not in comparisons_by_test:
+            continue
+        comparisons = comparisons_by_test[test]
+        comparisons = comparisons[comparisons["endpoint"] == spec["endpoint"]]
+        parts.append(
+            classify_confounds(
+                comparisons, of, alpha, of_summary, test=test, direction=spec["direction"], mimics=mimics
+            )
+        )
+    parts = [p for p in parts if len(p)]
+    confounds = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CONFOUND_COLUMNS)
     regimens = set()
     for summary in summaries_by_test.values():
         regimens |= set(summary["regimen"])

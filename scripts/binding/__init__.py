@@ -4,7 +4,10 @@ Ki, saturation Kd/Bmax, species comparison and selectivity.
 Modules, by concern (each rule's code is in the module named after it):
 
 * :mod:`~scripts.binding.models` – the 4PL / one-site and saturation
-  equations, lmfit set-up, the fit of one curve, F test and AICc;
+  equations, lmfit set-up, the fit of one curve and the model comparison
+  (F test and AICc);
+* :mod:`~scripts.binding.fit_statistics` – goodness of fit, AICc, t-based CIs
+  and search-limit checks shared by every binding fit;
 * :mod:`~scripts.binding.specific` – specific binding and replicate CV;
 * :mod:`~scripts.binding.flags` – quality flags of a fitted curve;
 * :mod:`~scripts.binding.fitting` – all curves of one assay file (``binding_fit``);
@@ -28,6 +31,7 @@ from scripts.binding.figures import (
     plot_saturation,
     plot_species_overlay,
 )
+from scripts.binding.fit_statistics import aicc
 from scripts.binding.fitting import FIT_COLUMNS, covariance_from_row, fit_assay
 from scripts.binding.flags import (
     FLAG_FAILED,
@@ -48,7 +52,6 @@ from scripts.binding.models import (
     PARAMS,
     SATURATION_PARAMS,
     VARIABLE_SLOPE,
-    aicc,
     compare_models,
     fit_four_pl,
     four_pl,

@@ -9,8 +9,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from scripts.binding.fit_statistics import stats
 from scripts.binding.fitting import covariance_from_row
-from scripts.binding.models import PARAMS, four_pl, four_pl_gradient, saturation_total_nsb, stats
+from scripts.binding.models import PARAMS, four_pl, four_pl_gradient, saturation_total_nsb
 from scripts.binding.specific import experiment_label, with_experiment
 from scripts.binding.twosite import TWO_SITE_PARAMS, two_site
 

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from scripts.binding.models import stats, t_quantile_975
+from scripts.binding.fit_statistics import stats, t_quantile_975
 from scripts.binding.twosite import STATUS_TWO_SITES
 
 FLAG_SINGLE_EXPERIMENT = "single_binding_experiment"

@@ -15,16 +15,9 @@ from scripts.binding.counts import (
     to_fmol,
     to_fmol_per_mg,
 )
+from scripts.binding.fit_statistics import at_bound, estimates_with_ci, fit_quality
 from scripts.binding.flags import FLAG_FAILED, FLAG_INSUFFICIENT, FLAG_NO_ERRORBARS
-from scripts.binding.models import (
-    SATURATION_PARAMS,
-    at_bound,
-    estimates_with_ci,
-    fit_quality,
-    run_fit,
-    saturation_model,
-    saturation_total_nsb,
-)
+from scripts.binding.models import SATURATION_PARAMS, run_fit, saturation_model, saturation_total_nsb
 from scripts.binding.profile_ci import profile_intervals
 from scripts.binding.specific import with_experiment
 

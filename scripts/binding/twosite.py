@@ -27,14 +27,8 @@ import math
 
 import numpy as np
 
-from scripts.binding.models import (
-    EXACT_FIT,
-    F_TEST_ALPHA,
-    LOG_IC50_MARGIN,
-    estimates_with_ci,
-    fit_quality,
-    stats,
-)
+from scripts.binding.fit_statistics import EXACT_FIT, F_TEST_ALPHA, estimates_with_ci, fit_quality, stats
+from scripts.binding.models import LOG_IC50_MARGIN
 
 TWO_SITE = "two_site"
 TWO_SITE_PARAMS = ("bottom", "top", "fraction", "log_ic50_high", "log_ic50_low")

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup, escape
 
+from scripts.source_labels import base_label
 from scripts.source_labels import labels as source_labels
 
 BIBLIOGRAPHY = Path(__file__).resolve().parents[2] / "resources" / "reference" / "bibliography.yaml"
@@ -31,21 +32,10 @@ def load(path=BIBLIOGRAPHY) -> dict:
 
 
 def short_name(entry: dict, key: str) -> str:
-    """ "Timmer et al. 2000", "Organon", "Dunnett 1955"."""
-    authors = str(entry.get("authors") or "").strip()
-    kind = str(entry.get("type") or "article")
-    if authors and kind not in ("article", "book"):
-        organisation = re.split(r"[/(,]", authors)[0].strip()
-        name = f"{organisation}, {kind}"
-    elif authors:
-        first = authors.split(",")[0].split("(")[0].strip()
-        surname = first.split(" ")[0] if " " in first and first.split(" ")[-1].isupper() else first
-        several = "," in authors or "et al" in authors
-        name = f"{surname} et al." if several else surname
-    else:
-        name = str(entry.get("journal") or key)
-    year = entry.get("year")
-    return f"{name} {year}" if year else name
+    """ "Timmer et al. 2000", "Organon, SmPC", "Dunnett 1955": the
+    author-year label of :mod:`scripts.source_labels` (before the "a", "b"
+    that tell apart entries sharing one)."""
+    return base_label(key, entry)
 
 
 def full_text(entry: dict) -> str:
@@ -77,7 +67,8 @@ class Citations:
 
     def __init__(self, entries: dict | None = None):
         self.entries = load() if entries is None else entries
-        self.by_label = {label: key for key, label in source_labels(self.entries).items() if len(label) >= 4}
+        self.labels = source_labels(self.entries)
+        self.by_label = {label: key for key, label in self.labels.items() if len(label) >= 4}
         keys = sorted((k for k in self.entries if len(k) >= 4), key=len, reverse=True)
         names = sorted(self.by_label, key=len, reverse=True)
         alternatives = [re.escape(k) for k in keys] + [re.escape(n) for n in names]
@@ -95,7 +86,7 @@ class Citations:
         entry = self.entries[key]
         if entry.get("type") == "placeholder":
             return "no primary source"
-        return f"{short_name(entry, key)} [{self.number(key)}]"
+        return f"{self.labels.get(key) or short_name(entry, key)} [{self.number(key)}]"
 
     def cite(self, text) -> Markup:
         """*text* escaped, each reference key in it replaced by a link to

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scripts.behaviour.battery import confound_class
+from scripts.behaviour.battery import CONFOUND_CLASSES, confound_class
 from scripts.translation import recommendations as rec
 from scripts.translation.common import compound_rows, is_empty, norm_name
 from scripts.translation.effective import LOCOMOTOR_TEST
@@ -24,8 +24,11 @@ from scripts.translation.registry import (
     T_OCCUPANCY,
     T_SPECIES_KI,
     Evidence,
+    and_list,
     flag_row,
     not_assessable,
+    test_name,
+    tests_text,
 )
 
 __all__ = ["FLAG_COLUMNS", "NOT_ASSESSABLE"]
@@ -35,13 +38,8 @@ __all__ = ["FLAG_COLUMNS", "NOT_ASSESSABLE"]
 #: (exposure at the time of the behavioural test) is used when occupancy.csv
 #: has it.
 FLAG_BASES = {"at_test": ("c_min", "cmax"), "cmax": ("cmax",)}
-#: Confound classes that raise a flag, with their severity.
-CONFOUND_SEVERITY = {
-    "possible_false_positive": "high",
-    "effect_despite_sedation": "low",
-    "sedation_may_mask": "medium",
-    "no_locomotor_control": "medium",
-}
+#: Confound classes that raise a flag, with their severity (behaviour/battery.py).
+CONFOUND_SEVERITY = {class_id: severity for *_, class_id, severity in CONFOUND_CLASSES if severity}
 
 
 def raised(flags: pd.DataFrame) -> pd.DataFrame:
@@ -90,10 +88,9 @@ def _at_test_keys(r) -> dict:
 
 
 def flag_confounds(confounds, compound, design, occupancy=None) -> list:
-    """One flag per confound class (``class_id`` of ``confounds.csv``, or
-    derived from its fst_effect / locomotor_effect) that raises one: the
-    FST effect against the locomotor change at the same dose and regimen,
-    adjusted p < alpha (the table's ``alpha``), signed."""
+    """One flag per confound class (``class_id`` of ``confounds.csv``, or derived from its fst_effect /
+    locomotor_effect) that raises one: the FST's (or a declared extra test's) effect against the
+    locomotor change at the same dose and regimen, adjusted p < alpha (the table's ``alpha``), signed."""
     if confounds is None:
         why = "no confound table: behaviour area not provided"
         return [not_assessable("possible_false_positive", why)]
@@ -104,20 +101,24 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
         rows = rows.assign(
             class_id=[confound_class(f, lo)[0] for f, lo in zip(rows["fst_effect"], rows["locomotor_effect"])]
         )
+    keyed = "test" in rows  # a table without the column holds FST rows only
+    rows = rows if keyed else rows.assign(test="fst")
     out = []
     for class_id, severity in CONFOUND_SEVERITY.items():
-        block = rows[rows["class_id"] == class_id].sort_values(["regimen", "dose_mg_kg"])
+        block = rows[rows["class_id"] == class_id].sort_values(["test", "regimen", "dose_mg_kg"])
         if block.empty:
             continue
         ev, parts = Evidence(), []
         for _, r in block.iterrows():
-            keys = {
+            keys = {"test": r["test"]} if keyed else {}
+            keys |= {
                 "treatment": r["treatment"],
                 "dose_mg_kg": float(r["dose_mg_kg"]),
                 "regimen": r["regimen"],
             }
+            name = test_name(r["test"])
             text = (
-                f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: FST "
+                f"{r['treatment']} {float(r['dose_mg_kg']):g} mg/kg {r['regimen']}: {name} "
                 f"{r['fst_endpoint']} {ev.cell(T_CONFOUNDS, keys, 'fst_diff_vs_vehicle', r['fst_diff_vs_vehicle'])} "
                 f"vs vehicle (p_adj {ev.cell(T_CONFOUNDS, keys, 'fst_p_adj', r['fst_p_adj'], 2)}, "
                 f"g {ev.cell(T_CONFOUNDS, keys, 'fst_hedges_g', r['fst_hedges_g'], 2)})"
@@ -125,17 +126,15 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
             if class_id == "no_locomotor_control":
                 text += "; no open-field comparison at this dose and regimen"
             else:
-                pct_change = r.get("open_field_pct_change_vs_vehicle")
+                pct = r.get("open_field_pct_change_vs_vehicle")
+                pct = (
+                    f"{ev.cell(T_CONFOUNDS, keys, 'open_field_pct_change_vs_vehicle', pct, 2)}%, "
+                    if pd.notna(pct)
+                    else ""
+                )
                 text += (
-                    "; open-field distance "
-                    f"{ev.cell(T_CONFOUNDS, keys, 'open_field_diff_vs_vehicle', r['open_field_diff_vs_vehicle'])}"
-                    " cm vs vehicle"
-                    + (
-                        f" ({ev.cell(T_CONFOUNDS, keys, 'open_field_pct_change_vs_vehicle', pct_change, 2)}%)"
-                        if pd.notna(pct_change)
-                        else ""
-                    )
-                    + f" (p_adj {ev.cell(T_CONFOUNDS, keys, 'open_field_p_adj', r['open_field_p_adj'], 2)})"
+                    f"; open-field distance {ev.cell(T_CONFOUNDS, keys, 'open_field_diff_vs_vehicle', r['open_field_diff_vs_vehicle'])}"
+                    f" cm vs vehicle ({pct}p_adj {ev.cell(T_CONFOUNDS, keys, 'open_field_p_adj', r['open_field_p_adj'], 2)})"
                 )
             if class_id == "effect_despite_sedation":
                 h1 = _h1_at_test(occupancy, r["dose_mg_kg"], r["regimen"])
@@ -146,7 +145,9 @@ def flag_confounds(confounds, compound, design, occupancy=None) -> list:
         alpha = block["alpha"].iloc[0]
         keys = {"treatment": block["treatment"].iloc[0]}
         evidence = "; ".join(parts) + f" (changed: adjusted p < {ev.cell(T_CONFOUNDS, keys, 'alpha', alpha)})"
-        out.append(_row(class_id, severity, evidence, ev, rec.confound(class_id, design)))
+        out.append(
+            _row(class_id, severity, evidence, ev, rec.confound(class_id, design, sorted(set(block["test"]))))
+        )
     return out
 
 
@@ -158,7 +159,7 @@ def flag_single_model(design) -> list:
     efficacy = [t for t in design.tests if t != LOCOMOTOR_TEST]
     if len(efficacy) > 1:
         return []
-    evidence = f"{design.compound} tested in: {', '.join(efficacy) or 'no efficacy test'} (all tests: {', '.join(design.tests)})"
+    evidence = f"{design.compound} tested in {tests_text(efficacy) if efficacy else 'no efficacy test'} (all tests: {tests_text(design.tests)})"
     return [_row("single_model_reliance", "medium", evidence, None, rec.single_model(design))]
 
 
@@ -177,10 +178,15 @@ def flag_route_mismatch(mismatches: pd.DataFrame) -> list:
     and regimen shares (:func:`scripts.translation.design.route_mismatches`)."""
     out = []
     for (treatment, route), block in mismatches.groupby(["treatment", "route"], sort=True):
-        where = ", ".join(f"{t} {g}" for t, g in zip(block["test"], block["regimen"]))
-        vehicle = ";".join(sorted(set(";".join(block["vehicle_routes"]).split(";"))))
+        regimens = block.groupby("test", sort=True)["regimen"].agg(lambda r: and_list(sorted(set(r))))
+        if regimens.nunique() == 1:
+            where = f"{tests_text(list(regimens.index))}; {regimens.iloc[0]}"
+        else:
+            where = "; ".join(f"{test_name(t)} {r}" for t, r in regimens.items())
+        vehicle = and_list(sorted(set(";".join(block["vehicle_routes"]).split(";"))))
         evidence = (
-            f"{treatment} given {route}, vehicle given {vehicle} ({where}): route effects are not controlled"
+            f"{treatment} was given {route} and the vehicle {vehicle} ({where}). "
+            "Route effects are not controlled"
         )
         out.append(
             _row("route_mismatched_control", "medium", evidence, None, rec.route_mismatch(treatment, route))
@@ -205,7 +211,8 @@ def flag_single_sex(design) -> list:
 
 
 def flag_species_ki(table, threshold, high_fold, design, has_ki=True) -> list:
-    """From ``species_ki.csv``: medium when the ratio's 95% CI excludes 1
+    """From ``species_ki.csv`` (binding's pooled species comparison): medium
+    when the ratio's 95% CI excludes 1
     and its fold exceeds *threshold* (``binding.species_ratio_flag``); high
     when the CI's bound nearer 1 also exceeds it; without a CI, by the point
     fold (high beyond *high_fold*). A receptor resting on a single
@@ -288,14 +295,16 @@ def flag_dose_scaling(translation: pd.DataFrame, fold, high_factor, match=None, 
             x = float(r["ratio"])
             folds.append(max(x, 1 / x))
             parts.append(
-                f"rat {float(r['rat_dose_mg_kg']):g} mg/kg: BSA human-equivalent dose "
-                f"{ev.cell(T_DOSE, keys, 'hed_bsa_mg', r['hed_bsa_mg'])} mg vs "
+                f"{float(r['rat_dose_mg_kg']):g} mg/kg: {ev.cell(T_DOSE, keys, 'hed_bsa_mg', r['hed_bsa_mg'])} vs "
                 f"{ev.cell(T_DOSE, keys, 'exposure_matched_human_dose_mg', r['exposure_matched_human_dose_mg'])} mg "
-                f"for the same unbound AUC (ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
+                f"(ratio {ev.cell(T_DOSE, keys, 'ratio', x)})"
             )
         high = max(folds) > high_factor * fold and human_confirmed
         limit = ev.config("translation.dose_disagreement_fold", fold)
-        evidence = f"{route}: " + "; ".join(parts) + f" (limit {limit}-fold either way"
+        evidence = (
+            f"Rat {route} dose: human-equivalent dose by body-surface area vs the human dose giving the same "
+            "unbound AUC. " + "; ".join(parts) + f" (limit {limit}-fold either way"
+        )
         if high:
             evidence += f"; high beyond {ev.config('translation.dose_scaling_high_factor', high_factor)} times the limit"
         out.append(
@@ -355,7 +364,9 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
                 keys = _at_test_keys(r)
                 if "test" in keys:
                     time = ev.quote(T_OCCUPANCY, keys, "test_time_h", r["test_time_h"])
-                    where = f" ({keys['test']} {keys.get('regimen', '')}, {time} h after the dose)"
+                    where = (
+                        f" ({tests_text(keys['test'])} {keys.get('regimen', '')}, {time} h after the dose)"
+                    )
             parts.append(
                 f"rat {float(r['dose']):g} {r['dose_unit']}{where} {ev.cell(T_OCCUPANCY, keys, 'occupancy', o, percent=True)}"
                 + (" (other side of half occupancy)" if different else "")

@@ -66,24 +66,25 @@ def flag_bioavailability(bioavailability, reference, compound, cfg, design, matc
         )
         severity = "high" if beyond_high or severity == "high" else "medium"
         human_cell = (T_REFERENCE, {"key": "oral_bioavailability"}, "value", human_f)
-        ratio_text = ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, "f", f), 2)
+        ratio_text = ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, "f", f), 2, zeros=True)
         if math.isfinite(lo) and math.isfinite(hi):
             ratio_text += (
-                f", 95% CI {ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_high', hi), 2)}-"
-                f"{ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_low', lo), 2)}"
+                f" (95% CI {ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_high', hi), 2, zeros=True)}-"
+                f"{ev.ratio(human_cell, (T_BIOAVAILABILITY, keys, 'f_ci_low', lo), 2, zeros=True)})"
             )
         parts.append(
-            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f', f, 2)} (95% CI {ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_low', lo, 2)}-"
-            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_high', hi, 2)}) at {float(r['dose_mg_kg']):g} mg/kg "
-            f"(human/rat {ratio_text})"
+            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f', f, 2, zeros=True)} (95% CI "
+            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_low', lo, 2, zeros=True)}-"
+            f"{ev.cell(T_BIOAVAILABILITY, keys, 'f_ci_high', hi, 2, zeros=True)}) at {float(r['dose_mg_kg']):g} mg/kg, "
+            f"human/rat {ratio_text}"
         )
     if not parts:
         return []
     bib_keys = record_sources(reference, "oral_bioavailability")
     evidence = (
-        f"rat oral F {'; '.join(parts)} vs human oral F "
-        f"{ev.cell(T_REFERENCE, {'key': 'oral_bioavailability'}, 'value', human_f, 2)}: more than "
-        f"{ev.config('translation.bioavailability_fold', fold)}-fold apart"
+        f"Human oral F {ev.cell(T_REFERENCE, {'key': 'oral_bioavailability'}, 'value', human_f, 2)}. "
+        f"Rat oral F {'; '.join(parts)}. Rat and human differ more than "
+        f"{ev.config('translation.bioavailability_fold', fold)}-fold"
         + (
             f", the whole CI beyond {ev.config('translation.bioavailability_high_fold', high_fold)}-fold"
             if severity == "high"
@@ -230,7 +231,8 @@ def flag_metabolites(
                 f"{analyte} agrees between species: {species} {', '.join(near)} vs human {human_text}"
             )
     if problems:
-        evidence = "; ".join(problems + agree)
+        # the agreeing metabolites are sentences of their own
+        evidence = ". ".join(["; ".join(problems), *agree])
         text = " ".join(dict.fromkeys(advice)) or rec.metabolite(design, [])[0]
         out.append(flag_row(fid, severity, evidence, text, ev, refs, ["fda2020_mist"]))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from scripts.translation.registry import sig
+from scripts.translation.registry import sig, tests_text
 
 #: Built-in efficacy tests a battery can add, by the domain they cover.
 TEST_DOMAINS = {
@@ -114,26 +114,37 @@ def occupancy(basis) -> tuple:
     )
 
 
-def confound(class_id, design) -> tuple:
+def confound(class_id, design, tests=("fst",)) -> tuple:
+    """The next step for a confound class; *tests* are the efficacy tests of
+    the flag's rows (the FST and/or declared extra tests)."""
+    names = tests_text(list(tests))
     if class_id == "possible_false_positive":
+        what = (
+            "Hyperlocomotion can fake lower immobility"
+            if list(tests) == ["fst"]
+            else ("The locomotor change can fake the effect")
+        )
         text = (
-            "Hyperlocomotion can fake lower immobility: report this FST result as confounded and confirm it "
-            "at a dose without a locomotor change or in a test insensitive to locomotion"
+            f"{what}: report the {names} result as confounded and confirm it at a dose without a "
+            "locomotor change or in a test insensitive to locomotion"
             + (" (sucrose preference)" if "sucrose_preference" not in design.tests else "")
             + "."
         )
         return text, ["porsolt1977_nature"]
-    if class_id == "effect_despite_sedation":
+    if class_id in ("effect_despite_sedation", "effect_despite_hyperactivity"):
+        change = "Hypolocomotion" if class_id == "effect_despite_sedation" else "Hyperlocomotion"
+        finding = "sedation" if class_id == "effect_despite_sedation" else "hyperactivity"
         return (
-            "Hypolocomotion raises immobility, so the FST effect is conservative: report the sedation as a "
-            "tolerability finding at this dose and regimen.",
+            f"{change} works against the {names} effect, so the effect is conservative. Report the "
+            f"{finding} as a tolerability finding at this dose and regimen.",
             ["porsolt1977_nature"],
         )
-    if class_id == "sedation_may_mask":
+    if class_id in ("sedation_may_mask", "hyperactivity_may_mask"):
+        change = "Sedation" if class_id == "sedation_may_mask" else "Hyperactivity"
         return (
-            "Sedation can mask an antidepressant-like effect: a negative FST result at this dose is "
-            "uninterpretable; test lower doses"
-            + ("" if design.has_chronic_arm else " or after repeated dosing (tolerance to sedation)")
+            f"{change} can mask an antidepressant-like effect, so a negative {names} result at this dose "
+            "is uninterpretable. Test lower doses"
+            + ("" if design.has_chronic_arm else f" or after repeated dosing (tolerance to {change.lower()})")
             + ".",
             ["porsolt1977_nature"],
         )

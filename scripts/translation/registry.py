@@ -26,9 +26,11 @@ FLAGS = {
     "half_life_mismatch": ("half-life mismatch", "pk"),
     "dose_scaling_disagreement": ("dose-scaling disagreement", "translation"),
     "occupancy_mismatch": ("occupancy mismatch", "translation"),
-    "possible_false_positive": ("possible false positive (locomotion increased)", "behaviour"),
+    "possible_false_positive": ("possible false positive (locomotor change mimics the effect)", "behaviour"),
     "effect_despite_sedation": ("effect despite sedation", "behaviour"),
     "sedation_may_mask": ("sedation may mask an effect", "behaviour"),
+    "effect_despite_hyperactivity": ("effect despite hyperactivity", "behaviour"),
+    "hyperactivity_may_mask": ("hyperactivity may mask an effect", "behaviour"),
     "no_locomotor_control": ("no locomotor control", "behaviour"),
     "single_model_reliance": ("single-model reliance", "behaviour"),
     "acute_only_design": ("acute-only design", "behaviour"),
@@ -81,9 +83,30 @@ def area(flag_id: str) -> str:
     return FLAGS[flag_id][1]
 
 
-def sig(value, digits=3) -> str:
+def and_list(items) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def test_name(stem) -> str:
+    """A behavioural test's file stem as text: "FST", "open field"."""
+    return "FST" if str(stem).lower() == "fst" else str(stem).replace("_", " ")
+
+
+def tests_text(stems) -> str:
+    """Test stems (a list, or one ";"-separated cell) as an English list:
+    "elevated plus maze, FST and open field"."""
+    if isinstance(stems, str):
+        stems = [s for s in stems.split(";") if s]
+    return and_list(test_name(s) for s in stems)
+
+
+def sig(value, digits=3, zeros=False) -> str:
     """A number with *digits* significant digits, no float noise ("n/a"
-    when missing); plain notation from 1e-4 to 1e6, else scientific."""
+    when missing); plain notation from 1e-4 to 1e6, else scientific.
+    *zeros* keeps trailing zeros (0.040, 5.0: a computed value shown to
+    its digits, e.g. a CI bound beside its estimate)."""
     if value is None:
         return "n/a"
     try:
@@ -93,10 +116,10 @@ def sig(value, digits=3) -> str:
     if not math.isfinite(x):
         return "n/a"
     if x == 0 or 1e-4 <= abs(x) < 1e6:
-        text = f"{x:.{digits}g}"
+        text = f"{x:{'#' if zeros else ''}.{digits}g}"
         if "e" in text:  # e.g. 12345 at 3 digits: plain, rounded to units
             text = f"{x:.0f}"
-        return text
+        return text.rstrip(".")
     return f"{x:.{digits}g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
@@ -114,14 +137,14 @@ class Evidence:
     def __init__(self):
         self._refs: dict = {}
 
-    def cell(self, table, keys: dict, column, value, digits=3, percent=False) -> str:
+    def cell(self, table, keys: dict, column, value, digits=3, percent=False, zeros=False) -> str:
         where = ",".join(f"{k}={_key_text(v)}" for k, v in keys.items())
         cols = self._refs.setdefault((table, where), [])
         if column not in cols:
             cols.append(column)
         if percent:
             return "n/a" if value is None or not math.isfinite(float(value)) else f"{100 * float(value):.0f}%"
-        return sig(value, digits)
+        return sig(value, digits, zeros)
 
     def quote(self, table, keys: dict, column, value) -> str:
         """A text cell quoted whole (its numbers count as cited)."""
@@ -135,7 +158,7 @@ class Evidence:
         self._refs.setdefault(("config", key), [])
         return f"{float(value):g}"
 
-    def ratio(self, numerator: tuple, denominator: tuple, digits=3) -> str:
+    def ratio(self, numerator: tuple, denominator: tuple, digits=3, zeros=False) -> str:
         """The quotient of two cells, each (table, keys, column, value),
         recorded as ``ratio|<cell>/<cell>``."""
 
@@ -143,7 +166,7 @@ class Evidence:
             return f"{table}|{','.join(f'{k}={_key_text(v)}' for k, v in keys.items())}|{column}"
 
         self._refs.setdefault(("ratio", f"{cell(*numerator)}/{cell(*denominator)}"), [])
-        return sig(float(numerator[3]) / float(denominator[3]), digits)
+        return sig(float(numerator[3]) / float(denominator[3]), digits, zeros)
 
     def text(self) -> str:
         out = []

@@ -110,6 +110,7 @@ def translate(
     comparisons=None,
     confounds=None,
     ki=None,
+    species_comparison=None,
     nca=None,
     bioavailability=None,
     metabolites=None,
@@ -135,11 +136,14 @@ def translate(
     ``binding.species_ratio_flag`` and *vehicle_label*
     ``behaviour.vehicle_label``. Any area table may be None (not provided);
     *pk* the validated PK rows (concentration-time, for the group
-    profiles); *endpoints* the behaviour areas' per-animal ``endpoints.csv``
+    profiles); *species_comparison* is binding's pooled
+    ``species_comparison.csv`` (the species-Ki flag reads it); *endpoints*
+    the behaviour areas' per-animal ``endpoints.csv``
     rows (exposure-response). *reference* is the human reference with the
     study overrides applied (None -> every rat-side result, and human-side
     outputs empty with "not assessable" flags)."""
-    compound = study["compound"]
+    # No compound only when no data name one (nothing to translate then).
+    compound = study.get("compound") or "the study compound"
     tau = float(cfg["dosing_interval_h"])
     flags = []
     design = study_design(
@@ -173,7 +177,7 @@ def translate(
     occupancy_doses = effective if effective else None
     mw = molecular_weight(study, reference)
     measured = rat.dropna(subset=["auc_ng_h_mL"])
-    sk = species_ki_table(ki, compound)
+    sk = species_ki_table(species_comparison, compound)
     human_ki_confirmed = {}
 
     if reference is None:

@@ -1,21 +1,20 @@
-"""Human over rat Ki per receptor with its uncertainty (``species_ki.csv``).
+"""Human over rat Ki per receptor with its uncertainty (``species_ki.csv``),
+read from binding's pooled species comparison (``binding/species_comparison.csv``,
+:func:`scripts.binding.species.species_comparison`), so that binding and
+translation state one result.
 
-Per species the study's Ki is the geometric mean over its experiments
-(assays of ``ki.csv``); the standard error of ln Ki of one experiment comes
-from its 95% CI (ln(high / low) / (2 x 1.96)), and of the mean of n
-experiments as sqrt(sum se^2) / n. The ratio human / rat then has
-ln-scale SE sqrt(se_h^2 + se_r^2) and a 95% CI exp(ln r -/+ 1.96 SE).
-A Ki without a CI gives a ratio without one. With one experiment in either
-species the CI is the fit's within-experiment interval only.
+Per species the Ki is the geometric mean over independent experiments (the
+mean pKi, as in ``binding/ki_summary.csv``); the difference is tested on pKi
+across experiments (Welch). With d = pKi(human) - pKi(rat) and its 95% CI
+[d_low, d_high], the ratio human / rat is 10^-d with the 95% CI
+[10^-d_high, 10^-d_low]. With fewer than two experiments in a species, or
+no spread, there is no CI.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from scripts.translation.common import compound_rows, is_empty, norm_name
 
@@ -30,50 +29,34 @@ SPECIES_KI_COLUMNS = [
     "ratio_ci_high",
     "fold",
 ]
-Z95 = float(norm.ppf(0.975))
 
 
-def _pooled(group: pd.DataFrame) -> tuple:
-    ki = pd.to_numeric(group["ki_nM"], errors="coerce").to_numpy(float)
-    lo = pd.to_numeric(group.get("ki_ci_low_nM"), errors="coerce").to_numpy(float)
-    hi = pd.to_numeric(group.get("ki_ci_high_nM"), errors="coerce").to_numpy(float)
-    ok = np.isfinite(ki) & (ki > 0)
-    ki, lo, hi = ki[ok], lo[ok], hi[ok]
-    if not ki.size:
-        return float("nan"), float("nan"), 0
-    se = np.log(hi / lo) / (2 * Z95)
-    se_mean = float(np.sqrt(np.sum(se**2)) / ki.size) if np.all(np.isfinite(se) & (se > 0)) else float("nan")
-    return float(np.exp(np.mean(np.log(ki)))), se_mean, int(ki.size)
-
-
-def species_ki_table(ki, compound) -> pd.DataFrame:
-    """One row per receptor measured in both human and rat (columns
-    :data:`SPECIES_KI_COLUMNS`; ``fold`` = max(ratio, 1/ratio))."""
-    rows = compound_rows(ki, compound, column="compound")
+def species_ki_table(comparison, compound) -> pd.DataFrame:
+    """One row per receptor of *compound* with a Ki in both human and rat in
+    binding's *comparison* table (``species_comparison.csv``; columns
+    :data:`SPECIES_KI_COLUMNS`; ``n_*`` the experiments pooled, ``fold`` =
+    max(ratio, 1/ratio))."""
+    rows = compound_rows(comparison, compound, column="compound")
     if is_empty(rows):
         return pd.DataFrame(columns=SPECIES_KI_COLUMNS)
-    rows = rows.assign(
-        _key=rows["receptor"].map(norm_name), _sp=rows["species"].astype(str).str.strip().str.lower()
+    number = {
+        c: pd.to_numeric(rows[c], errors="coerce") for c in rows.columns if c not in ("receptor", "compound")
+    }
+    kh, kr = number["human_ki_nM"], number["rat_ki_nM"]
+    both = (kh > 0) & (kr > 0)
+    ratio = (kh / kr)[both]
+    out = pd.DataFrame(
+        {
+            "receptor": rows.loc[both, "receptor"].astype(str),
+            "ki_human_nM": kh[both],
+            "ki_rat_nM": kr[both],
+            "n_human": number["n_human_curves"][both].astype(int),
+            "n_rat": number["n_rat_curves"][both].astype(int),
+            "ratio_human_rat": ratio,
+            "ratio_ci_low": 10.0 ** -number["pki_difference_ci_high"][both],
+            "ratio_ci_high": 10.0 ** -number["pki_difference_ci_low"][both],
+            "fold": np.maximum(ratio, 1 / ratio),
+        },
+        columns=SPECIES_KI_COLUMNS,
     )
-    out = []
-    for _key, group in rows.groupby("_key", sort=True):
-        by = {sp: _pooled(g) for sp, g in group.groupby("_sp")}
-        if "human" not in by or "rat" not in by or not (by["human"][2] and by["rat"][2]):
-            continue
-        (kh, seh, nh), (kr, ser, nr) = by["human"], by["rat"]
-        ratio = kh / kr
-        se = math.sqrt(seh**2 + ser**2) if math.isfinite(seh) and math.isfinite(ser) else float("nan")
-        out.append(
-            {
-                "receptor": str(group["receptor"].iloc[0]),
-                "ki_human_nM": kh,
-                "ki_rat_nM": kr,
-                "n_human": nh,
-                "n_rat": nr,
-                "ratio_human_rat": ratio,
-                "ratio_ci_low": ratio * math.exp(-Z95 * se) if math.isfinite(se) else float("nan"),
-                "ratio_ci_high": ratio * math.exp(Z95 * se) if math.isfinite(se) else float("nan"),
-                "fold": max(ratio, 1 / ratio),
-            }
-        )
-    return pd.DataFrame(out, columns=SPECIES_KI_COLUMNS)
+    return out.sort_values("receptor", key=lambda s: s.map(norm_name), kind="stable").reset_index(drop=True)

@@ -14,9 +14,13 @@ failure stops them before they write anything.
   one row per animal (:data:`ANIMAL_COLUMNS`).
 * **The parent compound of the PK data** (:func:`resolve_parent`) is the
   analyte named by study.yaml ``compound`` when study.yaml gives one; without
-  it, the only analyte, and with several analytes an error listing them. It
-  is never taken from the default compound name, so the only analyte of
-  another compound is not mistaken for a metabolite.
+  it, the only analyte, and with several analytes an error listing them.
+* **The study compound** (:func:`study_compound`) is study.yaml ``compound``;
+  without it, the one compound that every area's data name: the binding
+  competitors, the behaviour treatments given at a dose above 0 (not the
+  vehicle) and the PK parent. Data that name no single compound are an
+  error naming study.yaml's key ``compound``; a study without such data
+  needs none.
 """
 
 from __future__ import annotations
@@ -141,3 +145,58 @@ def resolve_parent(tables: list[pd.DataFrame], compound: str | None, study_dir) 
 def parent_analyte(analytes: pd.DataFrame) -> str:
     """The parent's name in a :func:`resolve_parent` table."""
     return str(analytes.loc[analytes["role"] == "parent", "analyte"].iloc[0])
+
+
+def study_compound(
+    explicit: str | None,
+    *,
+    binding: list[pd.DataFrame] = (),
+    behaviour: list[pd.DataFrame] = (),
+    analytes: pd.DataFrame | None = None,
+    vehicle_label: str = "vehicle",
+    study_yaml="study.yaml",
+) -> tuple[str | None, str]:
+    """(compound, basis): study.yaml's *explicit* compound, else the one
+    compound named by every area that names any: the competitors of the
+    validated *binding* tables, the treatments of the validated *behaviour*
+    tables given at a dose above 0 other than *vehicle_label*, and the parent
+    of the PK *analytes* table (:func:`resolve_parent`). Names are compared
+    as groups (:func:`~scripts.validation.groups.treatment_key`); the name
+    is the first spelling met. (None, basis) when no area names a compound;
+    an :class:`InputError` on *study_yaml* key ``compound`` when the areas
+    name no single common one."""
+    if explicit:
+        return str(explicit), "study.yaml compound"
+    named: dict[str, dict[str, str]] = {}
+    competitors = [t.loc[t["well_type"] == "competitor", "compound"] for t in binding if len(t)]
+    treatments = [
+        t.loc[(pd.to_numeric(t["dose_mg_kg"], errors="coerce") > 0)
+              & (t["treatment"].map(treatment_key) != treatment_key(vehicle_label)), "treatment"]
+        for t in behaviour if len(t)
+    ]  # fmt: skip
+    parents = [analytes.loc[analytes["role"] == "parent", "analyte"]] if analytes is not None else []
+    for area, columns in (
+        ("binding competitors", competitors),
+        ("behaviour treatments", treatments),
+        ("PK parent analyte", parents),
+    ):
+        names = [str(n) for c in columns for n in c.dropna() if str(n).strip()]
+        if names:
+            named[area] = {treatment_key(n): n for n in reversed(names)}
+    if not named:
+        return None, "no data name a compound"
+    shared = set.intersection(*(set(keys) for keys in named.values()))
+    if len(shared) == 1:
+        key = shared.pop()
+        first = next(iter(named.values()))[key]
+        return first, "the one compound of the " + _and(list(named))
+    listed = "; ".join(f"{area}: {', '.join(sorted(names.values()))}" for area, names in named.items())
+    raise InputError(
+        study_yaml,
+        f"key 'compound' not given and the data name no single study compound ({listed}): "
+        "add compound: <name> to study.yaml",
+    )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

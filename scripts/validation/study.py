@@ -19,6 +19,9 @@ from scripts.validation.yaml_files import load_yaml_file, user_text
 __all__ = [
     "AREA_FOLDERS",
     "fill_defaults",
+    "human_reference_candidates",
+    "chosen_reference",
+    "reference_paths",
     "load_study_yaml",
     "safe_study_name",
     "study_file_inside",
@@ -116,10 +119,45 @@ def validate_study(study_dir, limits: dict | None = None) -> dict:
         reference = study_file_inside(study_dir, meta["human_reference_file"], path, "human_reference_file")
         load_yaml_file(reference, limits)
     else:
-        reference = REFERENCE_DIR / f"{meta.get('compound')}_human.yaml"
-        if "compound" in meta and reference.is_file():
+        for reference in human_reference_candidates(meta, study_dir):
             load_yaml_file(reference, limits)
     return meta
+
+
+def _shipped_references() -> dict[str, Path]:
+    """{compound (case-folded): file} of the pipeline's human reference files."""
+    return {p.name[: -len("_human.yaml")].casefold(): p for p in sorted(REFERENCE_DIR.glob("*_human.yaml"))}
+
+
+def human_reference_candidates(meta: dict, study_dir) -> list[Path]:
+    """The human reference files the study may use, known at parse time: the
+    study's own ``human_reference_file``; else the pipeline's file of the
+    study.yaml compound (none when it has none); else, the compound being
+    inferred from the data later, every pipeline reference file
+    (:func:`chosen_reference` picks one)."""
+    if "human_reference_file" in meta:
+        return [Path(study_dir) / meta["human_reference_file"]]
+    shipped = _shipped_references()
+    if meta.get("compound"):
+        return [shipped[meta["compound"].casefold()]] if meta["compound"].casefold() in shipped else []
+    return list(shipped.values())
+
+
+def reference_paths(paths) -> list[Path]:
+    """*paths* as a list (a rule input holding one path may be a string)."""
+    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+
+def chosen_reference(paths, study: dict):
+    """The human reference file among *paths* (:func:`human_reference_candidates`)
+    for the validated *study* (``validated/study.json``): the study's own
+    file, else the pipeline's file named after the study compound; None
+    when there is none."""
+    paths = reference_paths(paths)
+    if "human_reference_file" in study:
+        return paths[0] if paths else None
+    compound = str(study.get("compound") or "").casefold()
+    return next((p for p in paths if p.name.casefold() == f"{compound}_human.yaml"), None)
 
 
 def study_file_inside(study_dir, relative: str, yaml_path, key: str) -> Path:

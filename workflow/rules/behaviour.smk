@@ -88,7 +88,7 @@ rule behaviour_test:
             BEHAVIOUR_FST_WINDOW if wildcards.test == "fst" else []
         ),
         extra_tests=STUDY_META["extra_tests"],
-        compound=STUDY_META["compound"],
+        compound=STUDY_META.get("compound", ""),
     threads: 1
     log:
         log_path("behaviour_test", "{test}"),
@@ -130,6 +130,7 @@ rule behaviour_battery:
     params:
         tests=behaviour_tests(),
         alpha=config["behaviour"]["alpha"],
+        extra_tests=STUDY_META["extra_tests"],
     log:
         log_path("behaviour_battery"),
     conda:

@@ -145,16 +145,15 @@ if binding_assays() or saturation_assays():
     )
 
 
-# The pooled Ki beside the literature: the compound's reference file (or the
-# study's own, named in study.yaml) with the study's ki_nM overrides.
-BINDING_REFERENCE = (
-    REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
-)
-if "human_reference_file" in STUDY_META:
-    BINDING_REFERENCE = STUDY_DIR / STUDY_META["human_reference_file"]
+# The pooled Ki beside the literature: the study compound's reference file (or
+# the study's own, named in study.yaml) with the study's ki_nM overrides.
+# HUMAN_REFERENCES are the candidates (validate.smk): one at most, unless the
+# compound is inferred from the data; then the job picks by validated/study.json.
 BINDING_LITERATURE_INPUTS = {"summary": f"{OUT}/binding/ki_summary.csv"}
-if BINDING_REFERENCE.exists():
-    BINDING_LITERATURE_INPUTS["reference"] = str(BINDING_REFERENCE)
+if HUMAN_REFERENCES:
+    BINDING_LITERATURE_INPUTS["reference"] = HUMAN_REFERENCES
+if COMPOUND_INFERRED and "human_reference_file" not in STUDY_META:
+    BINDING_LITERATURE_INPUTS["study"] = f"{OUT}/validated/study.json"
 
 
 rule binding_literature:

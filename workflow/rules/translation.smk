@@ -7,15 +7,6 @@
 # study without binding, behaviour or PK still gets a translation with
 # "not assessable" notes.
 
-TRANSLATION_REFERENCE = (
-    REPO_ROOT / "resources" / "reference" / f"{STUDY_META['compound']}_human.yaml"
-)
-# study.yaml may name the study's own reference file (checked to lie inside
-# the study directory by scripts.validation.validate_study).
-if "human_reference_file" in STUDY_META:
-    TRANSLATION_REFERENCE = STUDY_DIR / STUDY_META["human_reference_file"]
-
-
 # Inputs: the study metadata and inventory always; the reference when it
 # exists; each area's result tables only when the study provides that area.
 TRANSLATION_INPUTS = {
@@ -24,10 +15,12 @@ TRANSLATION_INPUTS = {
     "pk_design": f"{OUT}/inventory/pk_design.csv",
     "receptors": f"{OUT}/inventory/receptors.csv",
 }
-if TRANSLATION_REFERENCE.exists():
-    TRANSLATION_INPUTS["reference"] = str(TRANSLATION_REFERENCE)
+if HUMAN_REFERENCES:
+    TRANSLATION_INPUTS["reference"] = HUMAN_REFERENCES
 if binding_assays():
     TRANSLATION_INPUTS["ki"] = f"{OUT}/binding/ki.csv"
+    # the species Ki difference as binding pooled it (Welch across experiments)
+    TRANSLATION_INPUTS["species_comparison"] = f"{OUT}/binding/species_comparison.csv"
 if behaviour_tests():
     TRANSLATION_INPUTS["comparisons"] = [
         f"{OUT}/behaviour/{test}/comparisons.csv" for test in behaviour_tests()

@@ -9,26 +9,9 @@
 # run at parse time by common.smk). Rule inventory -> scripts/inventory.py;
 # rule provenance -> scripts/provenance.py.
 
-from scripts.validation import load_study_yaml
+from scripts.validation.study import human_reference_candidates
 
 VALIDATION_PRIORITY = 10
-
-
-rule validate_study:
-    input:
-        study_yaml_input(),
-    output:
-        f"{OUT}/validated/study.json",
-    params:
-        # The parse-time validated metadata: a changed study.yaml value reruns this.
-        meta=STUDY_META,
-    priority: VALIDATION_PRIORITY
-    log:
-        log_path("validate_study"),
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/validate_study.py"
 
 
 rule validate_binding:
@@ -121,14 +104,16 @@ rule validate_pk:
 # job when one file changes.
 BEHAVIOUR_ANIMALS = f"{OUT}/validated/behaviour_animals.csv"
 PK_ANALYTES = f"{OUT}/validated/pk_analytes.csv"
-# The parent is never taken from the default compound name: only a compound
-# that study.yaml gives counts.
-STUDY_COMPOUND = (
-    STUDY_META["compound"]
-    if (STUDY_DIR / "study.yaml").exists()
-    and "compound" in load_study_yaml(STUDY_DIR / "study.yaml")
-    else None
-)
+# The compound study.yaml names (there is no default), else None.
+STUDY_COMPOUND = STUDY_META.get("compound")
+# Without it, the validate_study job infers the compound from the data.
+COMPOUND_INFERRED = STUDY_COMPOUND is None
+
+# The human reference files that binding_literature and translation may use:
+# the study's own human_reference_file, else the pipeline's file of the
+# study.yaml compound; with the compound inferred from the data, every
+# pipeline file, and the job picks the compound's.
+HUMAN_REFERENCES = [str(p) for p in human_reference_candidates(STUDY_META, STUDY_DIR)]
 
 
 rule validate_behaviour_animals:
@@ -162,6 +147,42 @@ rule validate_pk_analytes:
         CONDA_ENV
     script:
         "../scripts/validate_pk_analytes.py"
+
+
+# The study metadata, with the study compound: study.yaml's, else the one
+# compound that the validated binding, behaviour and PK data all name
+# (scripts/validation/crossfile.py study_compound). Only then does it read
+# the data (so with a compound given, a data edit does not rerun it).
+rule validate_study:
+    input:
+        study_yaml=study_yaml_input(),
+        binding=(
+            [validated("binding", a) for a in binding_assays()]
+            if COMPOUND_INFERRED
+            else []
+        ),
+        behaviour=(
+            [validated("behaviour", t) for t in behaviour_tests()]
+            if COMPOUND_INFERRED
+            else []
+        ),
+        analytes=[PK_ANALYTES] if COMPOUND_INFERRED and pk_tables() else [],
+    output:
+        f"{OUT}/validated/study.json",
+    params:
+        # The parse-time validated metadata: a changed study.yaml value reruns this.
+        meta=STUDY_META,
+        # where study.yaml is or would be, for the error message (a function:
+        # the input study.yaml, when present, lies inside this directory)
+        study_dir=lambda wildcards: str(STUDY_DIR),
+        vehicle_label=config["behaviour"]["vehicle_label"],
+    priority: VALIDATION_PRIORITY
+    log:
+        log_path("validate_study"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/validate_study.py"
 
 
 rule inventory:

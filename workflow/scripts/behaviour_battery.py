@@ -1,4 +1,4 @@
-"""Battery level: FST vs open-field confound check, design flags and the
+"""Battery level: FST (and declared extra tests') vs open-field confound check, design flags and the
 exclusions of every test in one table (scripts/behaviour/battery.py)."""
 
 import logging
@@ -19,10 +19,17 @@ def main(smk):
     tests = list(smk.params.tests)
     summaries = _by_test(smk.input.summaries, tests)
     comparisons = _by_test(smk.input.comparisons, tests)
-    confounds, flags = battery.battery_outputs(comparisons, summaries, float(smk.params.alpha))
+    confounds, flags = battery.battery_outputs(
+        comparisons, summaries, float(smk.params.alpha), dict(smk.params.extra_tests)
+    )
     for _, row in confounds.iterrows():
         logging.info(
-            "%s %s %g mg/kg: %s", row["regimen"], row["treatment"], row["dose_mg_kg"], row["classification"]
+            "%s %s %s %g mg/kg: %s",
+            row["test"],
+            row["regimen"],
+            row["treatment"],
+            row["dose_mg_kg"],
+            row["classification"],
         )
     for _, row in flags[flags["raised"]].iterrows():
         logging.warning("battery flag %s: %s", row["flag"], row["detail"])

@@ -21,7 +21,7 @@ from scripts.tables import read_csv, write_csv
 def main(smk):
     test = smk.wildcards.test
     settings = dict(smk.params.behaviour, fst_window_min=list(smk.params.fst_window_min))
-    treatments = [smk.params.compound]
+    treatments = [smk.params.compound] if smk.params.compound else []
     result = analysis.analyse_test(
         read_csv(smk.input.table), test, settings, dict(smk.params.extra_tests), treatments
     )

@@ -16,6 +16,7 @@ from scripts.translation.exposure_response import EXPOSURE_RESPONSE_COLUMNS
 from scripts.translation.human_pk import HUMAN_STEADY_STATE_COLUMNS
 from scripts.translation.occupancy_time import AT_TEST_COLUMNS, OCCUPANCY_TIME_COLUMNS, kp_uu_note
 from scripts.translation.time_figures import plot_exposure_response, plot_occupancy_time
+from scripts.validation.study import chosen_reference
 
 
 def _given(smk, name) -> bool:
@@ -33,12 +34,15 @@ def main(smk):
     with open(smk.input.study, encoding="utf-8") as handle:
         study = json.load(handle)
     reference = None
-    if _given(smk, "reference"):
+    path = chosen_reference(smk.input.reference if _given(smk, "reference") else [], study)
+    if path is not None:
         reference = tr.apply_overrides(
-            tr.load_reference(smk.input.reference), study.get("human_reference"), file="study.yaml"
+            tr.load_reference(path), study.get("human_reference"), file="study.yaml"
         )
     else:
-        logging.warning("no human reference for %s: human-side outputs are empty", study["compound"])
+        logging.warning(
+            "no human reference for %s: human-side outputs are empty", study.get("compound", "the compound")
+        )
     comparisons = None
     if _given(smk, "comparisons"):
         comparisons = pd.concat([read_csv(p) for p in smk.input.comparisons], ignore_index=True)
@@ -63,6 +67,7 @@ def main(smk):
         comparisons=comparisons,
         confounds=_table(smk, "confounds"),
         ki=_table(smk, "ki"),
+        species_comparison=_table(smk, "species_comparison"),
         nca=_table(smk, "nca"),
         bioavailability=_table(smk, "bioavailability"),
         metabolites=_table(smk, "metabolites"),
