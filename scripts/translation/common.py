@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,12 @@ from scipy.stats import gmean
 def norm_name(name) -> str:
     """Canonical key of a receptor or analyte name: lower case, Greek alpha
     spelt out, only letters and digits ("5-HT2A" and "5HT2A" -> "5ht2a")."""
-    text = str(name).strip().lower().replace("α", "alpha")
-    return re.sub(r"[^a-z0-9]", "", text)
+    return _norm_text(str(name))
+
+
+@lru_cache(maxsize=4096)  # called per row of tables with few distinct names
+def _norm_text(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.strip().lower().replace("α", "alpha"))
 
 
 def is_empty(df) -> bool:
