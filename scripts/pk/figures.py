@@ -125,6 +125,16 @@ def plot_concentration_time(pk: pd.DataFrame):
     return fig
 
 
+# Fixed layout of the lambda-z small multiples, in inches: one cell per panel
+# (its two-line title above the axes, tick labels below and left), a header
+# line per dose group, the figure title on top. A computed (constrained)
+# layout of these many panels cost more than drawing them.
+LZ_GRID_IN = {
+    "cell_w": 3.0, "cell_h": 2.5, "left": 0.55, "right": 0.15, "above": 0.4, "below": 0.35,
+    "group": 0.25, "top": 0.55, "bottom": 0.1,
+}  # fmt: skip
+
+
 def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: int = 4):
     """Small multiples grouped by dose group (route × dose, one titled block
     each), one panel per profile with a quantifiable sample: ln-scale
@@ -145,14 +155,29 @@ def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: in
         groups.setdefault((key[route_i], key[dose_i]), []).append(key)
     ncols = max(1, min(ncols, max((len(v) for v in groups.values()), default=1)))
     rows = [max(1, math.ceil(len(v) / ncols)) for v in groups.values()] or [1]
-    fig = plt.figure(figsize=(3.0 * ncols, 2.5 * sum(rows) + 0.4 * len(rows) + 0.6), layout="constrained")
-    subfigs = fig.subfigures(len(rows), 1, height_ratios=[r + 0.35 for r in rows], squeeze=False)[:, 0]
+    n_empty_line = 0.2 if n_empty else 0.0
+    top = LZ_GRID_IN["top"] + n_empty_line
+    fig_w = LZ_GRID_IN["cell_w"] * ncols
+    fig_h = top + sum(LZ_GRID_IN["group"] + LZ_GRID_IN["cell_h"] * r for r in rows) + LZ_GRID_IN["bottom"]
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig.laid_out = True  # fixed layout (LZ_GRID_IN): saved as laid out, drawn once
     estimated = 0
-    for subfig, ((route, dose), members), nrows in zip(subfigs, groups.items(), rows):
-        subfig.suptitle(
-            f"{route.upper()} {dose:g} mg/kg ({len(members)} profiles)", fontsize=9, x=0.02, ha="left"
-        )
-        axes = subfig.subplots(nrows, ncols, squeeze=False)
+    y = fig_h - top  # inches from the bottom, moving down block by block
+    for ((route, dose), members), nrows in zip(groups.items(), rows):
+        fig.text(
+            0.02, (y - 0.05) / fig_h, f"{route.upper()} {dose:g} mg/kg ({len(members)} profiles)",
+            fontsize=9, ha="left", va="top",
+        )  # fmt: skip
+        y -= LZ_GRID_IN["group"]
+        axes = np.empty((nrows, ncols), dtype=object)
+        for r in range(nrows):
+            for c in range(ncols):
+                left = c * LZ_GRID_IN["cell_w"] + LZ_GRID_IN["left"]
+                bottom = y - (r + 1) * LZ_GRID_IN["cell_h"] + LZ_GRID_IN["below"]
+                width = LZ_GRID_IN["cell_w"] - LZ_GRID_IN["left"] - LZ_GRID_IN["right"]
+                height = LZ_GRID_IN["cell_h"] - LZ_GRID_IN["above"] - LZ_GRID_IN["below"]
+                axes[r, c] = fig.add_axes((left / fig_w, bottom / fig_h, width / fig_w, height / fig_h))
+        y -= nrows * LZ_GRID_IN["cell_h"]
         for ax in axes.flat[len(members) :]:
             ax.axis("off")
         for ax, key in zip(axes.flat, members):
@@ -184,7 +209,7 @@ def plot_lambda_z_diagnostics(points: pd.DataFrame, nca: pd.DataFrame, ncols: in
     title = "λz diagnostics: filled = points used for λz; time (h) vs concentration (ng/mL, log)"
     if n_empty:
         title += f"\n{n_empty} profile(s) without a quantifiable sample not shown"
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(title, fontsize=9, y=1.0 - 0.08 / fig_h, va="top")
     set_alt_text(
         fig,
         f"Terminal-phase (λz) diagnostics of {len(profiles)} profiles in {len(groups)} dose groups, "
