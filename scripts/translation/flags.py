@@ -390,7 +390,7 @@ def flag_occupancy(occ, points, human_ki_confirmed) -> list:
             + "; ".join(parts)
             + f" vs human {ev.cell(T_OCCUPANCY, lk, 'occupancy', lo, percent=True)}-"
             f"{ev.cell(T_OCCUPANCY, hk, 'occupancy', hi, percent=True)} at the clinical doses "
-            f"(steady state{', lowest to highest of Cmin,ss and Cmax,ss' if basis == 'at_test' else ''}; threshold {ev.config('translation.occupancy_difference_points', points)} points)"
+            f"(steady state{', trough (Cmin,ss) to peak (Cmax,ss) of one profile' if basis == 'at_test' else ''}; threshold {ev.config('translation.occupancy_difference_points', points)} points)"
         )
         confirmed = human_ki_confirmed.get(key, False)
         severity = "high" if any(sides) and confirmed else "medium"
