@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -422,7 +423,12 @@ def measure_size(
 ) -> dict:
     study, pipeline = prepare(n, seed, rev)
     n_files = sum(1 for _ in study.glob("*/*.csv"))
-    row = {"n": n, "input_files": n_files, "slurm_probe_s": slurm_probe()}
+    row = {
+        "n": n,
+        "input_files": n_files,
+        "slurm_probe_s": slurm_probe(),
+        "slurm_plugin": importlib.util.find_spec("snakemake_executor_plugin_slurm") is not None,
+    }
     print(f"N = {n}: {n_files} input files", flush=True)
     row["full"] = run_snakemake(pipeline, study, "full", timeout, (*extra, "--skip-script-cleanup"))
     print(f"  full {row['full']['wall_s']:.1f} s ({row['full']['steps_done']} steps)", flush=True)
@@ -626,7 +632,8 @@ def print_table(results: dict) -> None:
         print(
             f"  Snakemake main process: CPU {full['snakemake_main_cpu_s']:.1f} s, "
             f"peak RSS {full['snakemake_peak_rss_mb']:.0f} MB; `scontrol show config` "
-            f"(SLURM plugin probe at every start): {row['slurm_probe_s'] or 0:.2f} s"
+            f"(the SLURM plugin's probe at every start, where the plugin is installed): "
+            f"{row['slurm_probe_s'] or 0:.2f} s; plugin installed: {row.get('slurm_plugin', '?')}"
         )
         if floor:
             cpu = row["floor"].get("per_rule_cpu_s", {})

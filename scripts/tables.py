@@ -37,6 +37,10 @@ class InputError(Exception):
         return ": ".join([", ".join(parts), self.message])
 
 
+# Rows formatted and written at a time by write_csv.
+CSV_BLOCK_ROWS = 50_000
+
+
 def write_csv(df: pd.DataFrame, path, columns=None) -> None:
     """Write a result table deterministically (fixed column order, no index,
     floats with 10 significant digits so reruns are byte-identical)."""
@@ -48,13 +52,19 @@ def write_csv(df: pd.DataFrame, path, columns=None) -> None:
             raise ValueError(f"{path}: result table lacks columns {missing}")
         df = df.loc[:, list(columns)]
     # Float columns formatted here ("%.10g", blank for NaN): the same text
-    # as to_csv(float_format="%.10g") writes, in about half its time.
+    # as to_csv(float_format="%.10g") writes, in about half its time; in
+    # blocks of rows, so that the text of a large table is never all in memory.
     floats = [c for c in df.columns if df[c].dtype.kind == "f"]
-    if floats:
-        df = df.copy()
-        for column in floats:
-            df[column] = [format(v, ".10g") if v == v else "" for v in df[column].tolist()]
-    df.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for start in range(0, max(len(df), 1), CSV_BLOCK_ROWS):
+            block = df.iloc[start : start + CSV_BLOCK_ROWS]
+            if floats:
+                block = block.copy()
+                for column in floats:
+                    block[column] = [format(v, ".10g") if v == v else "" for v in block[column].tolist()]
+            block.to_csv(
+                handle, index=False, header=start == 0, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+            )
 
 
 def read_csv(path) -> pd.DataFrame:

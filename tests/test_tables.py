@@ -44,3 +44,15 @@ def test_write_csv_keeps_the_callers_frame(tmp_path):
     write_csv(frame, tmp_path / "t.csv")
     assert frame["x"].dtype.kind == "f"
     assert (tmp_path / "t.csv").read_text() == 'x\n0.5\n""\n'  # as pandas writes a lone blank
+
+
+@pytest.mark.parametrize("rows", [0, 1, 6, 7, 8, 50])
+def test_write_csv_in_blocks_writes_the_same_bytes(tmp_path, monkeypatch, rows):
+    monkeypatch.setattr("scripts.tables.CSV_BLOCK_ROWS", 7)
+    rng = np.random.default_rng(rows)
+    frame = pd.DataFrame({"name": [f"r{i}" for i in range(rows)], "x": rng.normal(size=rows)})
+    if rows:
+        frame.loc[0, "x"] = np.nan
+    write_csv(frame, tmp_path / "t.csv")
+    expected = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    assert (tmp_path / "t.csv").read_text() == expected
