@@ -33,7 +33,8 @@ def plot_occupancy_time(occupancy_time: pd.DataFrame, kp_note: str, tau_h: float
     if occupancy_time is None or occupancy_time.empty:
         return _empty("no occupancy over time: needs PK or a human reference, and Ki values")
     occ = occupancy_time.assign(key=occupancy_time["receptor"].map(norm_name))
-    both = [k for k in receptor_order(occ["key"]) if occ[occ["key"] == k]["species"].nunique() == 2]
+    n_species = occ.groupby("key")["species"].nunique()
+    both = [k for k in receptor_order(occ["key"]) if n_species.get(k, 0) == 2]
     keys = (both or receptor_order(occ["key"]))[:MAX_RECEPTOR_PANELS]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.6), sharey=True, squeeze=False)
     rat_colours = plt.get_cmap("Oranges")
@@ -86,6 +87,8 @@ def plot_exposure_response(points: pd.DataFrame, fits: pd.DataFrame, curves: pd.
     likelihood sets), or the points alone when "not estimable"."""
     import matplotlib.pyplot as plt
 
+    from scripts.plotting import log_axis
+
     if points is None or points.empty:
         return _empty("no exposure-response: needs behaviour and PK data")
     keys = list(points.groupby(["test", "endpoint", "regimen"], sort=True).groups)
@@ -122,7 +125,7 @@ def plot_exposure_response(points: pd.DataFrame, fits: pd.DataFrame, curves: pd.
         pad = 0.3 * (high - low if high > low else 1.0)
         ax.set_ylim(low - pad, high + pad)
         ax.axhline(0, color="grey", lw=0.6)
-        ax.set_xscale("log")
+        log_axis(ax, "x", numticks=6)
         ax.set_xlim(zero_at / 2, float(p["exposure"].max()) * 4)
         ax.text(zero_at, low - pad * 0.8, "vehicle", fontsize=6, ha="center")
         unit = str(p["unit"].iloc[0]) if len(p) else ""
