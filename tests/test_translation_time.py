@@ -462,6 +462,36 @@ def test_human_dose_prediction_by_hand_and_flag():
     assert checked >= 3 * len(far[far["target_kind"].isin(dp.EFFICACY_KINDS)])
 
 
+def test_an_ec50_the_data_do_not_identify_gives_no_dose():
+    cfg = dict(TR, human_cmin_ss_source="model")
+    steady, _ = human_pk.human_steady_state(REFERENCE, [15, 30, 45], 24.0, 0.2, cfg)
+    fits = pd.DataFrame(
+        [
+            {
+                "test": "fst",
+                "endpoint": "immobility_s",
+                "regimen": "acute",
+                "status": "fitted; EC50 beyond the tested exposures (more than 10-fold): Emax and EC50 "
+                "not identified",
+                "ec50_nM": 7.8e6,
+                "ec50_ci_low_nM": np.nan,
+                "ec50_ci_high_nM": np.nan,
+            }
+        ]
+    )
+    effective = pd.DataFrame(
+        {"test": ["fst"], "endpoint": ["immobility_s"], "regimen": ["acute"], "dose_mg_kg": [10.0]}
+    )
+    study = {"clinical_doses_mg": [15, 30, 45], "extra_tests": {}}
+    pred = dp.human_dose_prediction(fits, effective, None, steady, None, study, cfg, MW, 1.0, 1.0)
+    row = pred[pred["target_kind"] == "ec50_not_identified"].iloc[0]
+    assert row["target_unbound_nM"] == pytest.approx(7.8e6)
+    for column in ("human_dose_mg", "ci_low_mg", "ci_high_mg", "human_dose_t_half_low_mg"):
+        assert np.isnan(row[column]), column
+    assert row["within_clinical_range"] is None and "not identified" in row["note"]
+    assert dp.dose_prediction_flags(pred, [15, 30, 45]) == []
+
+
 def test_reference_without_tmax_gives_auc_but_no_peak():
     reference = {k: v for k, v in REFERENCE.items() if k != "tmax_h"}
     table, warnings = human_pk.human_steady_state(reference, [30], 24.0, 0.15, TR)

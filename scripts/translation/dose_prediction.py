@@ -10,7 +10,7 @@ clinical dose range.
   the rat EC50 of each fitted efficacy endpoint (CI from the EC50's CI;
   ``target_kind`` efficacy_ec50 only where the endpoint has an effective
   dose and the EC50 lies within 10-fold of the tested exposures, else
-  ec50_no_effective_dose or ec50_not_identified, never flagged; with ``exposure_response_basis: auc`` the EC50 is an AUC and is
+  ec50_no_effective_dose or ec50_not_identified (no dose given: blank), never flagged; with ``exposure_response_basis: auc`` the EC50 is an AUC and is
   matched to the human AUCtau,ss); the rat unbound exposure at the test
   time at the lowest effective dose of each efficacy test x regimen; 50% and
   80% occupancy of each receptor with the human Ki (Ki x o / (1 - o)).
@@ -135,6 +135,17 @@ def human_dose_prediction(
                 note=f"exposure-response status: {f['status']}",
             )
         )
+        if kind == "ec50_not_identified":
+            # An EC50 the data do not identify gives no dose: blank, not a number.
+            rows[-1].update(
+                human_dose_mg=np.nan,
+                ci_low_mg=np.nan,
+                ci_high_mg=np.nan,
+                within_clinical_range=None,
+                human_dose_t_half_low_mg=np.nan,
+                human_dose_t_half_high_mg=np.nan,
+                note=f"no dose: the EC50 is not identified (exposure-response status: {f['status']})",
+            )
     if not is_empty(effective) and not is_empty(at_test):
         for (test, endpoint, regimen), g in effective.groupby(["test", "endpoint", "regimen"], sort=True):
             lowest = float(g["dose_mg_kg"].astype(float).min())

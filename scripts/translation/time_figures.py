@@ -111,7 +111,9 @@ def plot_exposure_response(points: pd.DataFrame, fits: pd.DataFrame, curves: pd.
             (curves["test"] == test) & (curves["endpoint"] == endpoint) & (curves["regimen"] == regimen)
         ]
         title = f"{test} {regimen}"
-        if len(f) and str(f["status"].iloc[0]).startswith("fitted"):
+        if len(f) and "not identified" in str(f["status"].iloc[0]):
+            title += ": EC50 not identified"
+        elif len(f) and str(f["status"].iloc[0]).startswith("fitted"):
             r = f.iloc[0]
             title += f": EC50 {r['ec50_nM']:.3g} {p['exposure_unit'].iloc[0]}"
         elif len(f):
