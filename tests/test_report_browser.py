@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -71,12 +72,37 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+# Resolves when every image of the page is decoded (the report's figures are
+# several MB of inline SVG: the load event comes before they are painted).
+IMAGES_DECODED_JS = """
+const done = arguments[arguments.length - 1];
+Promise.all(Array.from(document.images).map(img => img.decode().catch(() => null))).then(() => done(true));
+"""
+
+
 def show(driver, url: str, width: int, height: int) -> None:
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
     )
     driver.get(url)
+    driver.set_script_timeout(120)
+    driver.execute_async_script(IMAGES_DECODED_JS)
+
+
+def screenshot(driver, path: Path, attempts: int = 3) -> None:
+    """Save a screenshot; on a busy machine Chromium can time out painting
+    the report's many figures, so try again (the page is already loaded)."""
+    from selenium.common.exceptions import TimeoutException
+
+    for attempt in range(attempts):
+        try:
+            driver.save_screenshot(str(path))
+            return
+        except TimeoutException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2)
 
 
 def print_pdf(driver) -> bytes:
@@ -92,7 +118,7 @@ def test_report_reads_at_every_width_and_prints_within_the_page_targets(example_
     keep.mkdir(parents=True, exist_ok=True)
     for width, height in WIDTHS:
         show(browser, url, width, height)
-        browser.save_screenshot(str(keep / f"report_{width}.png"))
+        screenshot(browser, keep / f"report_{width}.png")
         # The first screen holds the verdict in full and the scorecard with
         # the start of its first flag (on a laptop and a tablet, all of it).
         if width >= 390:
