@@ -70,16 +70,18 @@ def human_per_mg(steady: pd.DataFrame, basis: str, mw: float, kp_human: float) -
 
 def _row(target, kind, basis, value, per_mg, clinical, ci=(np.nan, np.nan), **extra):
     central = next((v for k, v in per_mg.items() if "reference value" in k), next(iter(per_mg.values())))
+    if kind == "ec50_not_identified":  # an EC50 the data do not identify gives no dose: blank
+        central = np.nan
     dose = value / central if central > 0 else np.nan
-    spread = [value / v for v in per_mg.values() if v > 0]
+    spread = [value / v for v in per_mg.values() if v > 0] if math.isfinite(central) else []
     low, high = clinical
     inside = bool(low <= dose <= high) if math.isfinite(dose) else None
     return {
         "target": target,
         "basis": basis,
         "human_dose_mg": dose,
-        "ci_low_mg": ci[0] / central if math.isfinite(ci[0]) else np.nan,
-        "ci_high_mg": ci[1] / central if math.isfinite(ci[1]) else np.nan,
+        "ci_low_mg": ci[0] / central if math.isfinite(ci[0]) and central > 0 else np.nan,
+        "ci_high_mg": ci[1] / central if math.isfinite(ci[1]) and central > 0 else np.nan,
         "within_clinical_range": inside,
         "target_kind": kind,
         "target_unbound_nM": value,
@@ -132,20 +134,13 @@ def human_dose_prediction(
                 test=f["test"],
                 endpoint=f["endpoint"],
                 regimen=f["regimen"],
-                note=f"exposure-response status: {f['status']}",
+                note=(
+                    "no dose: the EC50 is not identified (exposure-response status: " + f"{f['status']})"
+                    if kind == "ec50_not_identified"
+                    else f"exposure-response status: {f['status']}"
+                ),
             )
         )
-        if kind == "ec50_not_identified":
-            # An EC50 the data do not identify gives no dose: blank, not a number.
-            rows[-1].update(
-                human_dose_mg=np.nan,
-                ci_low_mg=np.nan,
-                ci_high_mg=np.nan,
-                within_clinical_range=None,
-                human_dose_t_half_low_mg=np.nan,
-                human_dose_t_half_high_mg=np.nan,
-                note=f"no dose: the EC50 is not identified (exposure-response status: {f['status']})",
-            )
     if not is_empty(effective) and not is_empty(at_test):
         for (test, endpoint, regimen), g in effective.groupby(["test", "endpoint", "regimen"], sort=True):
             lowest = float(g["dose_mg_kg"].astype(float).min())

@@ -70,7 +70,7 @@ def _type_ok(value, kind: str) -> bool:
     return _is_number(value) and float(value).is_integer()  # integer: 3.0 counts, as in jsonschema
 
 
-def _property_checks(column: str, spec: dict):
+def _property_checks(spec: dict):
     """The checks of one property, in the order of its keywords, or None
     when it uses a keyword not compiled here."""
     if any(key in UNSUPPORTED for key in spec):
@@ -170,7 +170,7 @@ def compile_row_checker(schema: dict):
         return None
     properties = {}
     for column, spec in schema.get("properties", {}).items():
-        checks = _property_checks(column, spec)
+        checks = _property_checks(spec)
         if checks is None:
             return None
         properties[column] = checks
